@@ -1,0 +1,192 @@
+package collector
+
+import (
+	"strconv"
+
+	"github.com/retention-exporter/retention_exporter/metrics"
+	"github.com/retention-exporter/retention_exporter/model"
+)
+
+// emitFunc adds one sample with label values in the family's label order.
+type emitFunc func(value float64, labelValues ...string)
+
+// family is one metric family and how to read its samples off a result.
+type family struct {
+	name, help string
+	labels     []string
+	collect    func(r *model.Result, emit emitFunc)
+}
+
+var (
+	clientLabels   = []string{metrics.LabelClientID, metrics.LabelClient}
+	contractLabels = []string{metrics.LabelClientID, metrics.LabelClient, metrics.LabelContractID, metrics.LabelContract}
+)
+
+func with(base []string, extra ...string) []string {
+	return append(append([]string{}, base...), extra...)
+}
+
+// clientGauge is a per-client family read from one optional field.
+func clientGauge(name, help string, field func(c *model.ClientResult) *float64) family {
+	return family{name: name, help: help, labels: clientLabels, collect: func(r *model.Result, emit emitFunc) {
+		for i := range r.Clients {
+			c := &r.Clients[i]
+			if v := field(c); v != nil {
+				emit(*v, c.ID, c.Name)
+			}
+		}
+	}}
+}
+
+// clientByCurrency is a per-client family with one sample per currency.
+func clientByCurrency(name, help string, field func(c *model.ClientResult) []model.CurrencyValue) family {
+	return family{name: name, help: help, labels: with(clientLabels, metrics.LabelCurrency), collect: func(r *model.Result, emit emitFunc) {
+		for i := range r.Clients {
+			c := &r.Clients[i]
+			for _, v := range field(c) {
+				emit(v.Value, c.ID, c.Name, v.Currency)
+			}
+		}
+	}}
+}
+
+// contractGauge is a per-contract family read from one optional field.
+func contractGauge(name, help string, extra []string, field func(k *model.ContractResult) (*float64, []string)) family {
+	return family{name: name, help: help, labels: with(contractLabels, extra...), collect: func(r *model.Result, emit emitFunc) {
+		for i := range r.Contracts {
+			k := &r.Contracts[i]
+			if v, lvs := field(k); v != nil {
+				emit(*v, append([]string{k.ClientID, k.ClientName, k.ID, k.Name}, lvs...)...)
+			}
+		}
+	}}
+}
+
+func contractField(field func(k *model.ContractResult) *float64) func(k *model.ContractResult) (*float64, []string) {
+	return func(k *model.ContractResult) (*float64, []string) { return field(k), nil }
+}
+
+// portfolioGauge is an aggregate family; labels pick fields of the group.
+func portfolioGauge(name, help string, groups func(p *model.Portfolio) []model.Group, labels ...string) family {
+	return family{name: name, help: help, labels: labels, collect: func(r *model.Result, emit emitFunc) {
+		for _, g := range groups(&r.Portfolio) {
+			lvs := make([]string, len(labels))
+			for i, l := range labels {
+				switch l {
+				case metrics.LabelSegment:
+					lvs[i] = g.Segment
+				case metrics.LabelCurrency:
+					lvs[i] = g.Currency
+				case metrics.LabelReason:
+					lvs[i] = g.Reason
+				case metrics.LabelWindow:
+					lvs[i] = g.Window
+				}
+			}
+			emit(g.Value, lvs...)
+		}
+	}}
+}
+
+var one = 1.0
+
+func clientFamilies() []family {
+	return []family{
+		{name: metrics.ClientInfo, help: "Client attributes; value 1. Join on client_id for segment and account manager.",
+			labels: with(clientLabels, metrics.LabelSegment, metrics.LabelAccountManager),
+			collect: func(r *model.Result, emit emitFunc) {
+				for _, c := range r.Clients {
+					emit(1, c.ID, c.Name, c.Segment, c.AccountManager)
+				}
+			}},
+		clientGauge(metrics.ClientStartTimestamp, "Date the client became a customer, 00:00 in the configured zone.",
+			func(c *model.ClientResult) *float64 { return &c.StartTimestamp }),
+		clientGauge(metrics.ClientNextAnniversaryTimestamp, "Next customer anniversary on or after today.",
+			func(c *model.ClientResult) *float64 { return &c.NextAnniversaryTimestamp }),
+		clientGauge(metrics.ClientEndpoints, "Endpoints managed today.",
+			func(c *model.ClientResult) *float64 { return c.Endpoints }),
+		{name: metrics.ClientTickets, help: "Tickets created in the window.",
+			labels: with(clientLabels, metrics.LabelWindow),
+			collect: func(r *model.Result, emit emitFunc) {
+				for _, c := range r.Clients {
+					for _, t := range c.Tickets {
+						emit(t.Value, c.ID, c.Name, t.Window)
+					}
+				}
+			}},
+		clientGauge(metrics.ClientUtilization, "Tickets per managed endpoint in the utilization window.",
+			func(c *model.ClientResult) *float64 { return c.Utilization }),
+		clientGauge(metrics.ClientSLACompliance, "Share of SLA tickets in the SLA window that met their SLA.",
+			func(c *model.ClientResult) *float64 { return c.SLACompliance }),
+		clientGauge(metrics.ClientCSAT, "Share of positive CSAT responses in the CSAT window.",
+			func(c *model.ClientResult) *float64 { return c.CSAT }),
+		clientGauge(metrics.ClientBestPractice, "Share of standards met in the latest best-practice assessment.",
+			func(c *model.ClientResult) *float64 { return c.BestPractice }),
+		clientGauge(metrics.ClientLastReviewTimestamp, "Date of the latest business review.",
+			func(c *model.ClientResult) *float64 { return c.LastReviewTimestamp }),
+		clientGauge(metrics.ClientRenewalContacts, "Active renewal contacts.",
+			func(c *model.ClientResult) *float64 { return c.RenewalContacts }),
+		clientGauge(metrics.ClientOverdueInvoices, "Overdue invoices.",
+			func(c *model.ClientResult) *float64 { return c.OverdueInvoices }),
+		clientByCurrency(metrics.ClientOverdueAmount, "Sum of overdue invoice amounts.",
+			func(c *model.ClientResult) []model.CurrencyValue { return c.OverdueAmount }),
+		clientGauge(metrics.ClientOldestOverdueTimestamp, "Earliest due date among overdue invoices.",
+			func(c *model.ClientResult) *float64 { return c.OldestOverdueTimestamp }),
+		clientByCurrency(metrics.ClientMRR, "Monthly recurring revenue of contracts in force today.",
+			func(c *model.ClientResult) []model.CurrencyValue { return c.MRR }),
+		clientGauge(metrics.ClientHealthScore, "Health score 0-100: weighted mean of the present components.",
+			func(c *model.ClientResult) *float64 { return c.Health }),
+		{name: metrics.ClientHealthComponentScore, help: "Health component score 0-100, for each present component.",
+			labels: with(clientLabels, metrics.LabelComponent),
+			collect: func(r *model.Result, emit emitFunc) {
+				for _, c := range r.Clients {
+					for _, s := range c.Components {
+						emit(s.Score, c.ID, c.Name, s.Component)
+					}
+				}
+			}},
+		clientGauge(metrics.ClientHealthCoverage, "Weight of the present health components over the weight of the configured ones.",
+			func(c *model.ClientResult) *float64 { return c.Coverage }),
+	}
+}
+
+func contractFamilies() []family {
+	return []family{
+		contractGauge(metrics.ContractDaysToRenewal, "Days from today to the contract's end date; negative when lapsed.", nil,
+			contractField(func(k *model.ContractResult) *float64 { return k.DaysToRenewal })),
+		contractGauge(metrics.ContractEndTimestamp, "Contract end date.", nil,
+			contractField(func(k *model.ContractResult) *float64 { return k.EndTimestamp })),
+		contractGauge(metrics.ContractMonthlyValue, "Contract monthly value.", []string{metrics.LabelCurrency},
+			func(k *model.ContractResult) (*float64, []string) { return k.MonthlyValue, []string{k.Currency} }),
+		contractGauge(metrics.ContractRenewalNoticeSent, "1 when a renewal notice was sent for this term, else 0.", nil,
+			contractField(func(k *model.ContractResult) *float64 { return k.RenewalNoticeSent })),
+		contractGauge(metrics.ContractCancelTimestamp, "Announced cancellation date of a contract still in force.", nil,
+			contractField(func(k *model.ContractResult) *float64 { return k.CancelTimestamp })),
+		contractGauge(metrics.ContractInfo, "Contract attributes; value 1.", []string{metrics.LabelContractType, metrics.LabelAutoRenew},
+			func(k *model.ContractResult) (*float64, []string) {
+				return &one, []string{k.Type, strconv.FormatBool(k.AutoRenew)}
+			}),
+	}
+}
+
+func portfolioFamilies() []family {
+	seg, cur, win, rsn := metrics.LabelSegment, metrics.LabelCurrency, metrics.LabelWindow, metrics.LabelReason
+	return []family{
+		portfolioGauge(metrics.Clients, "Clients active today.",
+			func(p *model.Portfolio) []model.Group { return p.Clients }, seg),
+		portfolioGauge(metrics.ChurnCohortClients, "Clients active at the start of the window.",
+			func(p *model.Portfolio) []model.Group { return p.ChurnCohort }, seg, win),
+		portfolioGauge(metrics.ChurnedClients, "Clients of the window's cohort that churned within the window.",
+			func(p *model.Portfolio) []model.Group { return p.Churned }, seg, win),
+		portfolioGauge(metrics.ChurnedClientsByReason, "Churned clients of the window's cohort by normalised reason.",
+			func(p *model.Portfolio) []model.Group { return p.ChurnedByReason }, seg, rsn, win),
+		portfolioGauge(metrics.MRR, "Monthly recurring revenue of clients active today.",
+			func(p *model.Portfolio) []model.Group { return p.MRR }, seg, cur),
+		portfolioGauge(metrics.RevenueCohortMRR, "MRR at the start of the window of the clients active then.",
+			func(p *model.Portfolio) []model.Group { return p.RevenueCohort }, seg, cur, win),
+		portfolioGauge(metrics.RevenueRetainedMRR, "Sum over the revenue cohort of min(MRR today, MRR then): gross revenue retention numerator.",
+			func(p *model.Portfolio) []model.Group { return p.RevenueRetained }, seg, cur, win),
+		portfolioGauge(metrics.RevenueCurrentMRR, "Sum over the revenue cohort of MRR today: net revenue retention numerator.",
+			func(p *model.Portfolio) []model.Group { return p.RevenueCurrent }, seg, cur, win),
+	}
+}

@@ -1,0 +1,469 @@
+// Package config loads and checks the exporter's YAML configuration: the
+// sources, the SQL of every fact query, and the windows, weights, targets
+// and bands that the exporter, the dashboards and the alert rules share.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Default environment variables holding the DSNs.
+const (
+	DefaultPSADSNEnv     = "RETENTION_PSA_DSN"
+	DefaultBillingDSNEnv = "RETENTION_BILLING_DSN"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	RefreshInterval Duration `yaml:"refresh_interval"`
+	MaxStaleness    Duration `yaml:"max_staleness"`
+	// TimeZone is an IANA zone name: it fixes "today" and how DATETIME
+	// columns are read.
+	TimeZone string            `yaml:"time_zone"`
+	Sources  Sources           `yaml:"sources"`
+	Queries  map[string]*Query `yaml:"queries"`
+	Windows  Windows           `yaml:"windows"`
+	Health   Health            `yaml:"health"`
+	Churn    Churn             `yaml:"churn"`
+	Series   SeriesOptions     `yaml:"series"`
+	location *time.Location    `yaml:"-"`
+	dir      string            `yaml:"-"`
+	stmts    map[string]Statement
+}
+
+// Sources holds the two databases. Billing is optional.
+type Sources struct {
+	PSA     *Source `yaml:"psa"`
+	Billing *Source `yaml:"billing"`
+}
+
+// Source is one MySQL-compatible database.
+type Source struct {
+	// DSNEnv names the environment variable holding the DSN
+	// (go-sql-driver/mysql format: user:password@tcp(host:3306)/db).
+	DSNEnv string `yaml:"dsn_env"`
+	// DSNFile is a file holding the DSN; it wins over DSNEnv.
+	DSNFile      string   `yaml:"dsn_file"`
+	MaxOpenConns int      `yaml:"max_open_conns"`
+	QueryTimeout Duration `yaml:"query_timeout"`
+	TLS          *TLS     `yaml:"tls"`
+	// implicit is set for a billing source that exists only because its
+	// default environment variable might be set.
+	implicit bool
+}
+
+// TLS configures TLS to the database server.
+type TLS struct {
+	CAFile             string `yaml:"ca_file"`
+	CertFile           string `yaml:"cert_file"`
+	KeyFile            string `yaml:"key_file"`
+	ServerName         string `yaml:"server_name"`
+	InsecureSkipVerify bool   `yaml:"insecure_skip_verify"`
+}
+
+// Query replaces or disables one fact query.
+type Query struct {
+	SQL      string `yaml:"sql"`
+	File     string `yaml:"file"`
+	Disabled bool   `yaml:"disabled"`
+}
+
+// Windows are the look-back periods of the windowed metrics.
+type Windows struct {
+	Tickets     []Window `yaml:"tickets"`
+	Utilization Window   `yaml:"utilization"`
+	SLA         Window   `yaml:"sla"`
+	CSAT        Window   `yaml:"csat"`
+	Churn       []Window `yaml:"churn"`
+	Revenue     []Window `yaml:"revenue"`
+	// Lapsed is how far back an expired contract still counts as lapsed.
+	Lapsed Window `yaml:"lapsed"`
+}
+
+// Health holds the score's weights, targets and bands.
+type Health struct {
+	Weights Weights `yaml:"weights"`
+	// UtilizationTarget is tickets per endpoint per utilization window.
+	UtilizationTarget float64 `yaml:"utilization_target"`
+	// ReviewCadence is the expected time between business reviews.
+	ReviewCadence Window `yaml:"review_cadence"`
+	// OverdueLimit is how long overdue an invoice may be before the billing
+	// component reaches 0.
+	OverdueLimit Window `yaml:"overdue_limit"`
+	// PositiveScore is the lowest survey score counted as positive.
+	PositiveScore int   `yaml:"positive_score"`
+	Bands         Bands `yaml:"bands"`
+}
+
+// Weights of the health components.
+type Weights struct {
+	Utilization  float64 `yaml:"utilization"`
+	SLA          float64 `yaml:"sla"`
+	CSAT         float64 `yaml:"csat"`
+	Engagement   float64 `yaml:"engagement"`
+	Billing      float64 `yaml:"billing"`
+	BestPractice float64 `yaml:"best_practice"`
+	Contacts     float64 `yaml:"contacts"`
+}
+
+// Bands are the health score thresholds: below Critical is critical,
+// below AtRisk is at risk, otherwise healthy.
+type Bands struct {
+	Critical float64 `yaml:"critical"`
+	AtRisk   float64 `yaml:"at_risk"`
+}
+
+// Churn configures the churn metrics.
+type Churn struct {
+	// ReasonsLimit is how many of the most frequent churn reasons keep
+	// their own label value; the rest become "other".
+	ReasonsLimit int `yaml:"reasons_limit"`
+}
+
+// SeriesOptions drops optional per-client detail for very large tenants.
+type SeriesOptions struct {
+	ComponentScores bool `yaml:"component_scores"`
+	Contracts       bool `yaml:"contracts"`
+}
+
+// Default returns the configuration used when no file is given.
+func Default() *Config {
+	c := &Config{
+		RefreshInterval: Duration(5 * time.Minute),
+		MaxStaleness:    Duration(time.Hour),
+		TimeZone:        "UTC",
+		Windows: Windows{
+			Tickets:     []Window{MustWindow("30d"), MustWindow("90d")},
+			Utilization: MustWindow("30d"),
+			SLA:         MustWindow("90d"),
+			CSAT:        MustWindow("90d"),
+			Churn:       []Window{MustWindow("30d"), MustWindow("90d"), MustWindow("365d")},
+			Revenue:     []Window{MustWindow("365d")},
+			Lapsed:      MustWindow("90d"),
+		},
+		Health: Health{
+			Weights: Weights{
+				Utilization: 0.20, SLA: 0.20, CSAT: 0.15, Engagement: 0.15,
+				Billing: 0.15, BestPractice: 0.10, Contacts: 0.05,
+			},
+			UtilizationTarget: 0.20,
+			ReviewCadence:     MustWindow("90d"),
+			OverdueLimit:      MustWindow("60d"),
+			PositiveScore:     4,
+			Bands:             Bands{Critical: 40, AtRisk: 60},
+		},
+		Churn:  Churn{ReasonsLimit: 20},
+		Series: SeriesOptions{ComponentScores: true, Contracts: true},
+	}
+	return c
+}
+
+func defaultSource(env string) *Source {
+	return &Source{DSNEnv: env, MaxOpenConns: 2, QueryTimeout: Duration(30 * time.Second)}
+}
+
+// Load reads and checks a configuration file. An empty path gives the
+// default configuration. Relative query files resolve against the
+// config file's directory.
+func Load(path string) (*Config, error) {
+	if path == "" {
+		return Parse(nil, "")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c, err := Parse(data, filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Parse reads and checks configuration text. Keys not known to the
+// exporter are an error naming the key and its line.
+func Parse(data []byte, dir string) (*Config, error) {
+	c := Default()
+	c.dir = dir
+	if len(bytes.TrimSpace(data)) > 0 {
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+			return nil, err
+		}
+	}
+	if c.Sources.PSA == nil {
+		c.Sources.PSA = defaultSource(DefaultPSADSNEnv)
+	} else {
+		fillSource(c.Sources.PSA, DefaultPSADSNEnv)
+	}
+	if c.Sources.Billing == nil {
+		c.Sources.Billing = defaultSource(DefaultBillingDSNEnv)
+		c.Sources.Billing.implicit = true
+	} else {
+		fillSource(c.Sources.Billing, DefaultBillingDSNEnv)
+	}
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func fillSource(s *Source, env string) {
+	d := defaultSource(env)
+	if s.DSNEnv == "" && s.DSNFile == "" {
+		s.DSNEnv = d.DSNEnv
+	}
+	if s.MaxOpenConns == 0 {
+		s.MaxOpenConns = d.MaxOpenConns
+	}
+	if s.QueryTimeout == 0 {
+		s.QueryTimeout = d.QueryTimeout
+	}
+}
+
+func (c *Config) check() error {
+	if time.Duration(c.RefreshInterval) <= 0 {
+		return errors.New("refresh_interval must be positive")
+	}
+	if c.MaxStaleness < c.RefreshInterval {
+		return errors.New("max_staleness must be at least refresh_interval")
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return fmt.Errorf("time_zone: %w", err)
+	}
+	c.location = loc
+	for name, s := range map[string]*Source{PSA: c.Sources.PSA, Billing: c.Sources.Billing} {
+		if s.MaxOpenConns < 0 {
+			return fmt.Errorf("sources.%s.max_open_conns must be positive", name)
+		}
+		if s.QueryTimeout < 0 {
+			return fmt.Errorf("sources.%s.query_timeout must be positive", name)
+		}
+		if s.TLS != nil && (s.TLS.CertFile == "") != (s.TLS.KeyFile == "") {
+			return fmt.Errorf("sources.%s.tls: cert_file and key_file go together", name)
+		}
+	}
+	if err := c.checkWindows(); err != nil {
+		return err
+	}
+	if err := c.checkHealth(); err != nil {
+		return err
+	}
+	if c.Churn.ReasonsLimit < 1 {
+		return errors.New("churn.reasons_limit must be at least 1")
+	}
+	return c.checkQueries()
+}
+
+func (c *Config) checkWindows() error {
+	w := c.Windows
+	if len(w.Tickets) == 0 {
+		return errors.New("windows.tickets needs at least one window")
+	}
+	if len(w.Churn) == 0 {
+		return errors.New("windows.churn needs at least one window")
+	}
+	dated := map[string][]Window{
+		"windows.churn": w.Churn, "windows.revenue": w.Revenue,
+		"windows.lapsed": {w.Lapsed}, "health.review_cadence": {c.Health.ReviewCadence},
+		"health.overdue_limit": {c.Health.OverdueLimit},
+	}
+	for key, ws := range dated {
+		seen := map[string]bool{}
+		for _, x := range ws {
+			if x.Duration <= 0 {
+				return fmt.Errorf("%s: window missing", key)
+			}
+			if !x.WholeDays() {
+				return fmt.Errorf("%s: %s is not a whole number of days", key, x.Label)
+			}
+			if seen[x.Label] {
+				return fmt.Errorf("%s: %s listed twice", key, x.Label)
+			}
+			seen[x.Label] = true
+		}
+	}
+	seen := map[string]bool{}
+	for _, x := range w.Tickets {
+		if seen[x.Label] {
+			return fmt.Errorf("windows.tickets: %s listed twice", x.Label)
+		}
+		seen[x.Label] = true
+	}
+	for key, x := range map[string]Window{"windows.utilization": w.Utilization, "windows.sla": w.SLA, "windows.csat": w.CSAT} {
+		if x.Duration <= 0 {
+			return fmt.Errorf("%s: window missing", key)
+		}
+	}
+	return nil
+}
+
+func (c *Config) checkHealth() error {
+	h := c.Health
+	for name, v := range h.Weights.byComponent() {
+		if v < 0 {
+			return fmt.Errorf("health.weights.%s must not be negative", name)
+		}
+	}
+	if h.UtilizationTarget <= 0 {
+		return errors.New("health.utilization_target must be positive")
+	}
+	if h.PositiveScore < 1 {
+		return errors.New("health.positive_score must be at least 1")
+	}
+	if !(0 <= h.Bands.Critical && h.Bands.Critical <= h.Bands.AtRisk && h.Bands.AtRisk <= 100) {
+		return errors.New("health.bands: need 0 <= critical <= at_risk <= 100")
+	}
+	return nil
+}
+
+func (c *Config) checkQueries() error {
+	c.stmts = map[string]Statement{}
+	for name := range c.Queries {
+		if _, ok := Fact(name); !ok {
+			return fmt.Errorf("queries.%s: unknown query (known: %s)", name, factNames())
+		}
+	}
+	for _, f := range Facts {
+		q := c.Queries[f.Name]
+		if q == nil {
+			q = &Query{}
+		}
+		if q.Disabled {
+			if f.Name == QueryClients {
+				return errors.New("queries.clients cannot be disabled: every metric is per client")
+			}
+			continue
+		}
+		if q.SQL != "" && q.File != "" {
+			return fmt.Errorf("queries.%s: set sql or file, not both", f.Name)
+		}
+		text := q.SQL
+		if q.File != "" {
+			p := q.File
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(c.dir, p)
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return fmt.Errorf("queries.%s.file: %w", f.Name, err)
+			}
+			text = string(b)
+		}
+		if text == "" {
+			text = f.DefaultSQL
+		}
+		st, err := ParseStatement(text)
+		if err != nil {
+			return fmt.Errorf("queries.%s: %w", f.Name, err)
+		}
+		if slices.Contains(st.Params, ParamWindowStart) && !f.Windowed {
+			return fmt.Errorf("queries.%s: :%s is only available to windowed queries (tickets, surveys)", f.Name, ParamWindowStart)
+		}
+		c.stmts[f.Name] = st
+	}
+	return nil
+}
+
+func factNames() string {
+	var b bytes.Buffer
+	for i, f := range Facts {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(f.Name)
+	}
+	return b.String()
+}
+
+// Location is the configured time zone.
+func (c *Config) Location() *time.Location { return c.location }
+
+// Statement returns the checked statement of an enabled query.
+func (c *Config) Statement(name string) (Statement, bool) {
+	st, ok := c.stmts[name]
+	return st, ok
+}
+
+// Enabled reports whether a fact query runs. Billing queries run only when
+// billing is configured.
+func (c *Config) Enabled(name string) bool {
+	f, ok := Fact(name)
+	if !ok {
+		return false
+	}
+	if f.Source == Billing && !c.BillingConfigured() {
+		return false
+	}
+	_, ok = c.stmts[name]
+	return ok
+}
+
+// BillingConfigured reports whether a billing source is configured: an
+// explicit billing section, or the default DSN variable being set.
+func (c *Config) BillingConfigured() bool {
+	s := c.Sources.Billing
+	if s == nil {
+		return false
+	}
+	if !s.implicit {
+		return true
+	}
+	_, ok := os.LookupEnv(s.DSNEnv)
+	return ok
+}
+
+// Source returns a source's settings by name.
+func (c *Config) Source(name string) *Source {
+	if name == Billing {
+		return c.Sources.Billing
+	}
+	return c.Sources.PSA
+}
+
+// TicketWindows returns the distinct windows the tickets query runs for:
+// the ticket windows plus the utilization and SLA windows.
+func (c *Config) TicketWindows() []Window {
+	ws := slices.Clone(c.Windows.Tickets)
+	for _, w := range []Window{c.Windows.Utilization, c.Windows.SLA} {
+		if !slices.ContainsFunc(ws, func(x Window) bool { return x.Label == w.Label }) {
+			ws = append(ws, w)
+		}
+	}
+	return ws
+}
+
+// HistoryDays is how far back the date-windowed metrics look: the longest
+// of the churn, revenue and lapsed windows.
+func (c *Config) HistoryDays() int {
+	d := c.Windows.Lapsed.Days()
+	for _, w := range append(slices.Clone(c.Windows.Churn), c.Windows.Revenue...) {
+		d = max(d, w.Days())
+	}
+	return d
+}
+
+// Components names the health components in display order.
+var Components = []string{"utilization", "sla", "csat", "engagement", "billing", "best_practice", "contacts"}
+
+func (w Weights) byComponent() map[string]float64 {
+	return map[string]float64{
+		"utilization": w.Utilization, "sla": w.SLA, "csat": w.CSAT,
+		"engagement": w.Engagement, "billing": w.Billing,
+		"best_practice": w.BestPractice, "contacts": w.Contacts,
+	}
+}
+
+// Weight returns a component's weight by name.
+func (w Weights) Weight(component string) float64 { return w.byComponent()[component] }

@@ -1,0 +1,145 @@
+package config
+
+// Source names.
+const (
+	PSA     = "psa"
+	Billing = "billing"
+)
+
+// Query names: each is a fact with a documented set of columns.
+const (
+	QueryClients     = "clients"
+	QueryContracts   = "contracts"
+	QueryEndpoints   = "endpoints"
+	QueryTickets     = "tickets"
+	QuerySurveys     = "surveys"
+	QueryReviews     = "reviews"
+	QueryContacts    = "contacts"
+	QueryAssessments = "assessments"
+	QueryInvoices    = "invoices"
+)
+
+// FactSpec documents one fact query: where it runs, the columns it must
+// return, the ones it may return, and whether it runs once per window.
+type FactSpec struct {
+	Name     string
+	Source   string
+	Required []string
+	Optional []string
+	// Windowed queries run once per window and may use :window_start.
+	Windowed   bool
+	DefaultSQL string
+}
+
+// Facts lists every fact query in the order a refresh runs them.
+var Facts = []FactSpec{
+	{
+		Name: QueryClients, Source: PSA,
+		Required: []string{"client_id", "name", "customer_since"},
+		Optional: []string{"segment", "account_manager", "churned_at", "churn_reason"},
+		DefaultSQL: `SELECT client_id, name, segment, account_manager, customer_since,
+       churned_at, churn_reason
+FROM clients
+`,
+	},
+	{
+		Name: QueryContracts, Source: PSA,
+		Required: []string{"contract_id", "client_id", "name", "start_date"},
+		Optional: []string{"contract_type", "end_date", "auto_renew", "monthly_value",
+			"currency", "cancelled_at", "renewal_notice_sent_at"},
+		DefaultSQL: `SELECT contract_id, client_id, name, contract_type, start_date, end_date,
+       auto_renew, monthly_value, currency, cancelled_at, renewal_notice_sent_at
+FROM contracts
+WHERE end_date IS NULL OR end_date >= :history_start
+`,
+	},
+	{
+		Name: QueryEndpoints, Source: PSA,
+		Required: []string{"client_id", "endpoints"},
+		DefaultSQL: `SELECT client_id, COUNT(*) AS endpoints
+FROM endpoints
+WHERE added_at <= :today AND (retired_at IS NULL OR retired_at > :today)
+GROUP BY client_id
+`,
+	},
+	{
+		Name: QueryTickets, Source: PSA, Windowed: true,
+		Required: []string{"client_id", "tickets"},
+		Optional: []string{"sla_tickets", "sla_breached"},
+		DefaultSQL: `SELECT client_id,
+       COUNT(*) AS tickets,
+       COUNT(sla_breached) AS sla_tickets,
+       COALESCE(SUM(CASE WHEN sla_breached = 1 THEN 1 ELSE 0 END), 0) AS sla_breached
+FROM tickets
+WHERE created_at > :window_start AND created_at <= :now
+GROUP BY client_id
+`,
+	},
+	{
+		Name: QuerySurveys, Source: PSA, Windowed: true,
+		Required: []string{"client_id", "responses", "positive"},
+		DefaultSQL: `SELECT client_id,
+       COUNT(*) AS responses,
+       SUM(CASE WHEN score >= :positive_score THEN 1 ELSE 0 END) AS positive
+FROM surveys
+WHERE answered_at > :window_start AND answered_at <= :now
+GROUP BY client_id
+`,
+	},
+	{
+		Name: QueryReviews, Source: PSA,
+		Required: []string{"client_id", "last_review_at"},
+		DefaultSQL: `SELECT client_id, MAX(held_at) AS last_review_at
+FROM reviews
+WHERE held_at <= :today
+GROUP BY client_id
+`,
+	},
+	{
+		Name: QueryContacts, Source: PSA,
+		Required: []string{"client_id", "renewal_contacts"},
+		DefaultSQL: `SELECT client_id, COUNT(*) AS renewal_contacts
+FROM contacts
+WHERE is_renewal_contact = 1 AND active = 1
+GROUP BY client_id
+`,
+	},
+	{
+		Name: QueryAssessments, Source: PSA,
+		Required: []string{"client_id", "standards_total", "standards_met"},
+		Optional: []string{"assessed_at"},
+		DefaultSQL: `SELECT client_id, assessed_at, standards_total, standards_met
+FROM (
+  SELECT client_id, assessed_at, standards_total, standards_met,
+         ROW_NUMBER() OVER (PARTITION BY client_id
+                            ORDER BY assessed_at DESC, assessment_id DESC) AS rn
+  FROM assessments
+  WHERE assessed_at <= :today
+) latest
+WHERE rn = 1
+`,
+	},
+	{
+		Name: QueryInvoices, Source: Billing,
+		Required: []string{"client_id", "overdue_invoices"},
+		Optional: []string{"currency", "overdue_amount", "oldest_due_at"},
+		DefaultSQL: `SELECT client_id, currency,
+       COUNT(*) AS overdue_invoices,
+       SUM(amount) AS overdue_amount,
+       MIN(due_at) AS oldest_due_at
+FROM invoices
+WHERE voided = 0 AND paid_at IS NULL AND due_at < :today
+GROUP BY client_id, currency
+`,
+	},
+}
+
+// Fact returns the spec of a fact query by name.
+func Fact(name string) (FactSpec, bool) {
+	for _, f := range Facts {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return FactSpec{}, false
+}

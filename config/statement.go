@@ -1,0 +1,174 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Parameter names a query may use as :name placeholders.
+const (
+	ParamNow           = "now"            // refresh time, DATETIME in the configured zone
+	ParamToday         = "today"          // calendar date of now
+	ParamHistoryStart  = "history_start"  // today minus the longest date window
+	ParamWindowStart   = "window_start"   // now minus the window (windowed queries only)
+	ParamPositiveScore = "positive_score" // lowest survey score counted as positive
+)
+
+var knownParams = map[string]bool{
+	ParamNow: true, ParamToday: true, ParamHistoryStart: true,
+	ParamWindowStart: true, ParamPositiveScore: true,
+}
+
+// Statement is a checked read-only statement with its named placeholders
+// rewritten to '?' and the parameter each placeholder binds, in order.
+type Statement struct {
+	SQL    string
+	Params []string
+}
+
+// writeKeywords may not appear as bare words in a read statement.
+// INSERT and REPLACE are also string functions, so they are allowed when
+// followed by '('.
+var writeKeywords = map[string]bool{
+	"UPDATE": true, "DELETE": true, "INTO": true, "CREATE": true, "DROP": true,
+	"ALTER": true, "TRUNCATE": true, "GRANT": true, "REVOKE": true, "LOCK": true,
+	"CALL": true, "LOAD": true, "RENAME": true, "HANDLER": true, "INSERT": true,
+	"REPLACE": true,
+}
+
+// ParseStatement checks that sql is a single read statement (SELECT or
+// WITH, possibly parenthesised) and rewrites :name placeholders to '?'.
+// Strings, quoted identifiers and comments are left untouched.
+func ParseStatement(sql string) (Statement, error) {
+	var (
+		out    strings.Builder
+		params []string
+		first  string
+		rest   bool // a ';' was seen: anything but space and comments after it is a second statement
+	)
+	n := len(sql)
+	for i := 0; i < n; {
+		c := sql[i]
+		switch {
+		case c == '\'' || c == '"' || c == '`':
+			j := skipQuoted(sql, i)
+			if j < 0 {
+				return Statement{}, fmt.Errorf("unterminated %c quote", c)
+			}
+			if rest {
+				return Statement{}, errors.New("only a single statement is allowed")
+			}
+			out.WriteString(sql[i:j])
+			i = j
+		case c == '-' && i+2 < n && sql[i+1] == '-' && (sql[i+2] == ' ' || sql[i+2] == '\t'),
+			c == '-' && i+2 == n && sql[i+1] == '-',
+			c == '#':
+			j := strings.IndexByte(sql[i:], '\n')
+			if j < 0 {
+				j = n - i
+			}
+			out.WriteString(sql[i : i+j])
+			i += j
+		case c == '/' && i+1 < n && sql[i+1] == '*':
+			j := strings.Index(sql[i+2:], "*/")
+			if j < 0 {
+				return Statement{}, errors.New("unterminated /* comment")
+			}
+			if i+2 < n && sql[i+2] == '!' {
+				return Statement{}, errors.New("executable comments (/*! ... */) are not allowed")
+			}
+			out.WriteString(sql[i : i+2+j+2])
+			i += 2 + j + 2
+		case c == ';':
+			rest = true
+			i++
+		case c == '?':
+			return Statement{}, errors.New("use named parameters such as :today instead of '?'")
+		case c == ':' && i+1 < n && isIdentStart(sql[i+1]):
+			j := i + 1
+			for j < n && isIdentPart(sql[j]) {
+				j++
+			}
+			name := sql[i+1 : j]
+			if !knownParams[name] {
+				return Statement{}, fmt.Errorf("unknown parameter :%s (known: :now, :today, :history_start, :window_start, :positive_score)", name)
+			}
+			if rest {
+				return Statement{}, errors.New("only a single statement is allowed")
+			}
+			params = append(params, name)
+			out.WriteByte('?')
+			i = j
+		case isIdentStart(c):
+			j := i
+			for j < n && isIdentPart(sql[j]) {
+				j++
+			}
+			if rest {
+				return Statement{}, errors.New("only a single statement is allowed")
+			}
+			word := strings.ToUpper(sql[i:j])
+			if first == "" {
+				first = word
+			}
+			if writeKeywords[word] && !followedByParen(sql, j) {
+				return Statement{}, fmt.Errorf("%s is not allowed: only read statements (SELECT, WITH) are accepted", word)
+			}
+			out.WriteString(sql[i:j])
+			i = j
+		default:
+			if rest && !isSpace(c) {
+				return Statement{}, errors.New("only a single statement is allowed")
+			}
+			out.WriteByte(c)
+			i++
+		}
+	}
+	switch first {
+	case "SELECT", "WITH":
+	case "":
+		return Statement{}, errors.New("empty statement")
+	default:
+		return Statement{}, fmt.Errorf("statement starts with %s: only read statements (SELECT, WITH) are accepted", first)
+	}
+	return Statement{SQL: strings.TrimSpace(out.String()), Params: params}, nil
+}
+
+// skipQuoted returns the index just past the quoted run starting at i, or
+// -1 when it is not terminated. Doubled quotes and backslash escapes stay inside.
+func skipQuoted(s string, i int) int {
+	q := s[i]
+	for j := i + 1; j < len(s); j++ {
+		switch s[j] {
+		case '\\':
+			if q != '`' {
+				j++
+			}
+		case q:
+			if j+1 < len(s) && s[j+1] == q {
+				j++
+				continue
+			}
+			return j + 1
+		}
+	}
+	return -1
+}
+
+func followedByParen(s string, j int) bool {
+	for ; j < len(s); j++ {
+		if !isSpace(s[j]) {
+			return s[j] == '('
+		}
+	}
+	return false
+}
+
+func isIdentStart(c byte) bool {
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+}
+
+func isIdentPart(c byte) bool { return isIdentStart(c) || (c >= '0' && c <= '9') || c == '$' }
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }

@@ -1,0 +1,20 @@
+-- Read-only account for retention_exporter. Run as a DBA, after replacing
+-- the password (or use your own authentication plugin). The exporter also
+-- opens every session read-only, so even a broader grant cannot write.
+-- Adjust the database names (psa, billing) to yours.
+
+CREATE USER IF NOT EXISTS 'retention_exporter'@'%' IDENTIFIED BY 'change-me';
+
+-- A few connections are plenty: the exporter uses at most max_open_conns
+-- (default 2) per source.
+ALTER USER 'retention_exporter'@'%' WITH MAX_USER_CONNECTIONS 4;
+
+GRANT SELECT ON psa.clients     TO 'retention_exporter'@'%';
+GRANT SELECT ON psa.contracts   TO 'retention_exporter'@'%';
+GRANT SELECT ON psa.endpoints   TO 'retention_exporter'@'%';
+GRANT SELECT ON psa.tickets     TO 'retention_exporter'@'%';
+GRANT SELECT ON psa.surveys     TO 'retention_exporter'@'%';
+GRANT SELECT ON psa.reviews     TO 'retention_exporter'@'%';
+GRANT SELECT ON psa.contacts    TO 'retention_exporter'@'%';
+GRANT SELECT ON psa.assessments TO 'retention_exporter'@'%';
+GRANT SELECT ON billing.invoices TO 'retention_exporter'@'%';

@@ -1,0 +1,201 @@
+// Package exporter runs the refresh loop: it reads the sources, keeps the
+// last good facts for at most max_staleness, computes the result and
+// publishes it as a pre-rendered snapshot that scrapes serve.
+package exporter
+
+import (
+	"context"
+	"log/slog"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+
+	"github.com/retention-exporter/retention_exporter/config"
+	"github.com/retention-exporter/retention_exporter/metrics"
+	"github.com/retention-exporter/retention_exporter/model"
+	"github.com/retention-exporter/retention_exporter/source"
+)
+
+// Snapshot is one refresh's exposition, rendered once.
+type Snapshot struct {
+	Plain  []byte
+	Gzip   []byte
+	Series int
+	At     time.Time
+}
+
+// Exporter owns the sources, the last good facts and the snapshot.
+type Exporter struct {
+	cfg    *config.Config
+	logger *slog.Logger
+	psa    *source.DB
+	bill   *source.DB // nil when billing is not configured
+
+	mu           sync.Mutex // serialises refreshes
+	psaFacts     *model.PSAFacts
+	billingFacts *model.BillingFacts
+
+	snapshot atomic.Pointer[Snapshot]
+	ready    atomic.Bool
+
+	registry        *prometheus.Registry
+	up              *prometheus.GaugeVec
+	lastSuccess     *prometheus.GaugeVec
+	refreshDuration *prometheus.GaugeVec
+	queryDuration   *prometheus.GaugeVec
+	queryErrors     *prometheus.CounterVec
+	invalidRows     *prometheus.CounterVec
+}
+
+// New returns an exporter for the sources; billing may be nil.
+func New(cfg *config.Config, psa, billing *source.DB, logger *slog.Logger) *Exporter {
+	e := &Exporter{cfg: cfg, psa: psa, bill: billing, logger: logger, registry: prometheus.NewRegistry()}
+	e.up = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metrics.SourceUp,
+		Help: "1 when the last refresh read the source, else 0."}, []string{metrics.LabelSource})
+	e.lastSuccess = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metrics.SourceLastSuccess,
+		Help: "Time of the last successful refresh of the source: the 'now' its metrics are computed for."}, []string{metrics.LabelSource})
+	e.refreshDuration = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metrics.RefreshDuration,
+		Help: "Duration of the last refresh of the source."}, []string{metrics.LabelSource})
+	e.queryDuration = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metrics.QueryDuration,
+		Help: "Duration of the query in the last refresh, summed over its windows."}, []string{metrics.LabelSource, metrics.LabelQuery})
+	e.queryErrors = prometheus.NewCounterVec(prometheus.CounterOpts{Name: metrics.QueryErrors,
+		Help: "Query runs that failed."}, []string{metrics.LabelSource, metrics.LabelQuery})
+	e.invalidRows = prometheus.NewCounterVec(prometheus.CounterOpts{Name: metrics.InvalidRows,
+		Help: "Rows skipped because they could not be used, by reason."}, []string{metrics.LabelSource, metrics.LabelQuery, metrics.LabelReason})
+	e.registry.MustRegister(e.up, e.lastSuccess, e.refreshDuration, e.queryDuration, e.queryErrors, e.invalidRows,
+		versioncollector.NewCollector("retention_exporter"),
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for _, s := range e.sources() {
+		e.up.WithLabelValues(s.Name).Set(0)
+		for _, f := range config.Facts {
+			if f.Source != s.Name || !cfg.Enabled(f.Name) {
+				continue
+			}
+			e.queryErrors.WithLabelValues(s.Name, f.Name)
+			for _, r := range source.Reasons {
+				e.invalidRows.WithLabelValues(s.Name, f.Name, r)
+			}
+		}
+	}
+	e.publish(time.Time{})
+	return e
+}
+
+func (e *Exporter) sources() []*source.DB {
+	if e.bill == nil {
+		return []*source.DB{e.psa}
+	}
+	return []*source.DB{e.psa, e.bill}
+}
+
+// Registry holds the exporter's own metrics, rendered on every scrape.
+func (e *Exporter) Registry() *prometheus.Registry { return e.registry }
+
+// Snapshot returns the latest published snapshot.
+func (e *Exporter) Snapshot() *Snapshot { return e.snapshot.Load() }
+
+// Ready reports whether the PSA has been read at least once.
+func (e *Exporter) Ready() bool { return e.ready.Load() }
+
+// Run refreshes at start and then every refresh interval until ctx ends.
+// A refresh slower than the interval delays the next one; they never overlap.
+func (e *Exporter) Run(ctx context.Context) {
+	interval := time.Duration(e.cfg.RefreshInterval)
+	for {
+		e.Refresh(ctx, time.Now())
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
+}
+
+// Refresh reads every source at now, expires facts older than
+// max_staleness, and publishes a new snapshot.
+func (e *Exporter) Refresh(ctx context.Context, now time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var wg sync.WaitGroup
+	var psaFacts *model.PSAFacts
+	var billingFacts *model.BillingFacts
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		start := time.Now()
+		f, reps, err := e.psa.ReadPSA(ctx, e.cfg, now)
+		e.record(e.psa, now, start, reps, err)
+		psaFacts = f
+	}()
+	if e.bill != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			f, reps, err := e.bill.ReadBilling(ctx, e.cfg, now)
+			e.record(e.bill, now, start, reps, err)
+			billingFacts = f
+		}()
+	}
+	wg.Wait()
+
+	if psaFacts != nil {
+		e.psaFacts = psaFacts
+		e.ready.Store(true)
+	}
+	if billingFacts != nil {
+		e.billingFacts = billingFacts
+	}
+	maxAge := time.Duration(e.cfg.MaxStaleness)
+	if e.psaFacts != nil && now.Sub(e.psaFacts.Now) > maxAge {
+		e.logger.Warn("PSA data is older than max_staleness: dropping every series derived from it",
+			"last_success", e.psaFacts.Now, "max_staleness", maxAge)
+		e.psaFacts = nil
+	}
+	if e.billingFacts != nil && now.Sub(e.billingFacts.Now) > maxAge {
+		e.logger.Warn("billing data is older than max_staleness: dropping every series derived from it",
+			"last_success", e.billingFacts.Now, "max_staleness", maxAge)
+		e.billingFacts = nil
+	}
+	e.publish(now)
+}
+
+// record turns one source read into the exporter's own metrics and logs.
+func (e *Exporter) record(db *source.DB, now, start time.Time, reps []source.QueryReport, err error) {
+	e.refreshDuration.WithLabelValues(db.Name).Set(time.Since(start).Seconds())
+	durations := map[string]float64{}
+	for _, r := range reps {
+		durations[r.Query] += r.Duration.Seconds()
+		if r.Err != nil {
+			e.queryErrors.WithLabelValues(db.Name, r.Query).Inc()
+		}
+		reasons := make([]string, 0, len(r.Invalid))
+		for reason := range r.Invalid {
+			reasons = append(reasons, reason)
+		}
+		sort.Strings(reasons)
+		for _, reason := range reasons {
+			n := r.Invalid[reason]
+			e.invalidRows.WithLabelValues(db.Name, r.Query, reason).Add(float64(n))
+			e.logger.Warn("skipped invalid rows", "source", db.Name, "query", r.Query, "window", r.Window,
+				"reason", reason, "rows", n, "first", r.Examples[reason])
+		}
+	}
+	for q, d := range durations {
+		e.queryDuration.WithLabelValues(db.Name, q).Set(d)
+	}
+	if err != nil {
+		e.up.WithLabelValues(db.Name).Set(0)
+		e.logger.Error("refresh failed; serving the last good data until max_staleness",
+			"source", db.Name, "target", db.Target, "err", err)
+		return
+	}
+	e.up.WithLabelValues(db.Name).Set(1)
+	e.lastSuccess.WithLabelValues(db.Name).Set(float64(now.UnixMilli()) / 1000)
+	e.logger.Debug("refreshed", "source", db.Name, "duration", time.Since(start))
+}

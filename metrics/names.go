@@ -1,0 +1,76 @@
+// Package metrics names every series the exporter serves. The collector,
+// the dashboards and the alert rules share these names; nothing else.
+package metrics
+
+// Per-client series: labels client_id and client, plus those noted.
+const (
+	ClientInfo                     = "retention_client_info" // segment, account_manager
+	ClientStartTimestamp           = "retention_client_start_timestamp_seconds"
+	ClientNextAnniversaryTimestamp = "retention_client_next_anniversary_timestamp_seconds"
+	ClientEndpoints                = "retention_client_endpoints"
+	ClientTickets                  = "retention_client_tickets" // window
+	ClientUtilization              = "retention_client_utilization_ratio"
+	ClientSLACompliance            = "retention_client_sla_compliance_ratio"
+	ClientCSAT                     = "retention_client_csat_ratio"
+	ClientBestPractice             = "retention_client_best_practice_ratio"
+	ClientLastReviewTimestamp      = "retention_client_last_review_timestamp_seconds"
+	ClientRenewalContacts          = "retention_client_renewal_contacts"
+	ClientOverdueInvoices          = "retention_client_overdue_invoices"
+	ClientOverdueAmount            = "retention_client_overdue_amount" // currency
+	ClientOldestOverdueTimestamp   = "retention_client_oldest_overdue_timestamp_seconds"
+	ClientMRR                      = "retention_client_mrr" // currency
+	ClientHealthScore              = "retention_client_health_score"
+	ClientHealthComponentScore     = "retention_client_health_component_score" // component
+	ClientHealthCoverage           = "retention_client_health_coverage_ratio"
+)
+
+// Per-contract series: labels client_id, client, contract_id and contract.
+const (
+	ContractDaysToRenewal     = "retention_contract_days_to_renewal"
+	ContractEndTimestamp      = "retention_contract_end_timestamp_seconds"
+	ContractMonthlyValue      = "retention_contract_monthly_value" // currency
+	ContractRenewalNoticeSent = "retention_contract_renewal_notice_sent"
+	ContractCancelTimestamp   = "retention_contract_cancel_timestamp_seconds"
+	ContractInfo              = "retention_contract_info" // contract_type, auto_renew
+)
+
+// Portfolio series.
+const (
+	Clients                = "retention_clients"                   // segment
+	ChurnCohortClients     = "retention_churn_cohort_clients"      // segment, window
+	ChurnedClients         = "retention_churned_clients"           // segment, window
+	ChurnedClientsByReason = "retention_churned_clients_by_reason" // segment, reason, window
+	MRR                    = "retention_mrr"                       // segment, currency
+	RevenueCohortMRR       = "retention_revenue_cohort_mrr"        // segment, currency, window
+	RevenueRetainedMRR     = "retention_revenue_retained_mrr"      // segment, currency, window
+	RevenueCurrentMRR      = "retention_revenue_current_mrr"       // segment, currency, window
+)
+
+// The exporter's own series.
+const (
+	BuildInfo         = "retention_exporter_build_info"
+	SourceUp          = "retention_source_up"                             // source
+	SourceLastSuccess = "retention_source_last_success_timestamp_seconds" // source
+	RefreshDuration   = "retention_refresh_duration_seconds"              // source
+	QueryDuration     = "retention_query_duration_seconds"                // source, query
+	QueryErrors       = "retention_query_errors_total"                    // source, query
+	InvalidRows       = "retention_invalid_rows_total"                    // source, query, reason
+)
+
+// Label names.
+const (
+	LabelClientID       = "client_id"
+	LabelClient         = "client"
+	LabelContractID     = "contract_id"
+	LabelContract       = "contract"
+	LabelSegment        = "segment"
+	LabelAccountManager = "account_manager"
+	LabelWindow         = "window"
+	LabelCurrency       = "currency"
+	LabelComponent      = "component"
+	LabelReason         = "reason"
+	LabelContractType   = "contract_type"
+	LabelAutoRenew      = "auto_renew"
+	LabelSource         = "source"
+	LabelQuery          = "query"
+)

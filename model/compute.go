@@ -1,0 +1,366 @@
+package model
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/retention-exporter/retention_exporter/config"
+)
+
+// Compute derives every retention value from the facts. psa nil means no
+// PSA data (nothing per client can be computed); billing nil with billing
+// configured means billing data is unavailable.
+func Compute(cfg *config.Config, psa *PSAFacts, billing *BillingFacts) *Result {
+	if psa == nil {
+		return &Result{}
+	}
+	loc := cfg.Location()
+	today := DateOf(psa.Now.In(loc))
+	c := &computation{cfg: cfg, psa: psa, billing: billing, today: today}
+	c.indexContracts()
+	res := &Result{}
+	for _, cl := range c.sortedClients() {
+		if !cl.activeAt(today) {
+			continue
+		}
+		res.Clients = append(res.Clients, c.client(cl))
+		if psa.Contracts != nil {
+			res.Contracts = append(res.Contracts, c.contracts(cl)...)
+		}
+	}
+	res.Portfolio = c.portfolio()
+	return res
+}
+
+type computation struct {
+	cfg     *config.Config
+	psa     *PSAFacts
+	billing *BillingFacts
+	today   Date
+	byID    map[string][]Contract
+}
+
+func (c *computation) indexContracts() {
+	c.byID = map[string][]Contract{}
+	for _, k := range c.psa.Contracts {
+		c.byID[k.ClientID] = append(c.byID[k.ClientID], k)
+	}
+	for id := range c.byID {
+		slices.SortFunc(c.byID[id], func(a, b Contract) int { return cmp.Compare(a.ID, b.ID) })
+	}
+}
+
+func (c *computation) sortedClients() []Client {
+	cs := slices.Clone(c.psa.Clients)
+	slices.SortFunc(cs, func(a, b Client) int { return cmp.Compare(a.ID, b.ID) })
+	return cs
+}
+
+func (c *computation) timestamp(d Date) float64 {
+	return float64(d.Midnight(c.cfg.Location()).Unix())
+}
+
+// activeAt: customer_since <= d and (churned_at is NULL or churned_at > d).
+func (cl Client) activeAt(d Date) bool {
+	return cl.CustomerSince <= d && (cl.ChurnedAt == nil || *cl.ChurnedAt > d)
+}
+
+// InForceAt: start_date <= d, not cancelled by d, not ended before d.
+func (k Contract) InForceAt(d Date) bool {
+	return k.StartDate <= d &&
+		(k.CancelledAt == nil || *k.CancelledAt > d) &&
+		(k.EndDate == nil || *k.EndDate >= d)
+}
+
+func sameType(a, b *string) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+// lapsed: not cancelled, ended within the lapse window before today, and
+// not superseded by a later contract of the same type in force today.
+func (c *computation) lapsed(k Contract) bool {
+	if k.CancelledAt != nil || k.EndDate == nil {
+		return false
+	}
+	end := *k.EndDate
+	if end >= c.today || end < c.today.AddDays(-c.cfg.Windows.Lapsed.Days()) {
+		return false
+	}
+	for _, o := range c.byID[k.ClientID] {
+		if o.ID != k.ID && sameType(o.Type, k.Type) && o.InForceAt(c.today) && o.StartDate > k.StartDate {
+			return false
+		}
+	}
+	return true
+}
+
+// mrrAt is a client's contracted monthly revenue per currency at d.
+func (c *computation) mrrAt(cl Client, d Date) map[string]float64 {
+	m := map[string]float64{}
+	if !cl.activeAt(d) {
+		return m
+	}
+	for _, k := range c.byID[cl.ID] {
+		if k.InForceAt(d) {
+			m[k.Currency] += k.MonthlyValue
+		}
+	}
+	return m
+}
+
+func (c *computation) client(cl Client) ClientResult {
+	r := ClientResult{
+		ID: cl.ID, Name: cl.Name, Segment: cl.Segment, AccountManager: cl.AccountManager,
+		StartTimestamp:           c.timestamp(cl.CustomerSince),
+		NextAnniversaryTimestamp: c.timestamp(cl.CustomerSince.NextAnniversary(c.today)),
+	}
+	psa := c.psa
+	if psa.Endpoints != nil {
+		r.Endpoints = ptr(float64(psa.Endpoints[cl.ID]))
+	}
+	for _, w := range c.cfg.Windows.Tickets {
+		if counts, ok := psa.Tickets[w.Label]; ok {
+			r.Tickets = append(r.Tickets, WindowValue{Window: w.Label, Value: float64(counts[cl.ID].Tickets)})
+		}
+	}
+	if util, ok := psa.Tickets[c.cfg.Windows.Utilization.Label]; ok && r.Endpoints != nil && *r.Endpoints > 0 {
+		r.Utilization = ptr(float64(util[cl.ID].Tickets) / *r.Endpoints)
+	}
+	if sla, ok := psa.Tickets[c.cfg.Windows.SLA.Label]; ok {
+		t := sla[cl.ID]
+		if t.SLATickets != nil && *t.SLATickets > 0 && t.SLABreached != nil {
+			r.SLACompliance = ptr(float64(*t.SLATickets-*t.SLABreached) / float64(*t.SLATickets))
+		}
+	}
+	if s, ok := psa.Surveys[cl.ID]; ok && s.Responses > 0 {
+		r.CSAT = ptr(float64(s.Positive) / float64(s.Responses))
+	}
+	if a, ok := psa.Assessments[cl.ID]; ok && a.Total > 0 {
+		r.BestPractice = ptr(float64(a.Met) / float64(a.Total))
+	}
+	if d, ok := psa.Reviews[cl.ID]; ok {
+		r.LastReviewTimestamp = ptr(c.timestamp(d))
+	}
+	if psa.Contacts != nil {
+		r.RenewalContacts = ptr(float64(psa.Contacts[cl.ID]))
+	}
+	oldest := c.billingValues(cl, &r)
+	mrr := c.mrrAt(cl, c.today)
+	for _, cur := range sortedKeys(mrr) {
+		r.MRR = append(r.MRR, CurrencyValue{Currency: cur, Value: mrr[cur]})
+	}
+	c.health(cl, &r, oldest)
+	return r
+}
+
+// billingValues sets the overdue values and returns the oldest overdue
+// due date, nil when there is none or billing is unavailable.
+func (c *computation) billingValues(cl Client, r *ClientResult) *Date {
+	if !c.billingAvailable() {
+		return nil
+	}
+	var n int64
+	var oldest *Date
+	for _, o := range c.billing.Overdue[cl.ID] {
+		n += o.Invoices
+		if o.Amount != nil && o.Invoices > 0 {
+			r.OverdueAmount = append(r.OverdueAmount, CurrencyValue{Currency: o.Currency, Value: *o.Amount})
+		}
+		if o.OldestDue != nil && o.Invoices > 0 && (oldest == nil || *o.OldestDue < *oldest) {
+			oldest = o.OldestDue
+		}
+	}
+	slices.SortFunc(r.OverdueAmount, func(a, b CurrencyValue) int { return cmp.Compare(a.Currency, b.Currency) })
+	r.OverdueInvoices = ptr(float64(n))
+	if oldest != nil {
+		r.OldestOverdueTimestamp = ptr(c.timestamp(*oldest))
+	}
+	return oldest
+}
+
+func (c *computation) billingAvailable() bool {
+	return c.cfg.BillingConfigured() && c.billing != nil && c.billing.Overdue != nil
+}
+
+func (c *computation) contracts(cl Client) []ContractResult {
+	var out []ContractResult
+	for _, k := range c.byID[cl.ID] {
+		inForce := k.InForceAt(c.today)
+		dated := (inForce && k.EndDate != nil) || c.lapsed(k)
+		if !dated && !(inForce && k.EndDate == nil) {
+			continue
+		}
+		r := ContractResult{
+			ID: k.ID, Name: k.Name, ClientID: cl.ID, ClientName: cl.Name,
+			AutoRenew: k.AutoRenew, Currency: k.Currency,
+			MonthlyValue: ptr(k.MonthlyValue),
+		}
+		if k.Type != nil {
+			r.Type = *k.Type
+		}
+		if dated {
+			r.DaysToRenewal = ptr(float64(*k.EndDate - c.today))
+			r.EndTimestamp = ptr(c.timestamp(*k.EndDate))
+			sent := 0.0
+			if k.RenewalNoticeSentAt != nil && *k.RenewalNoticeSentAt >= k.StartDate {
+				sent = 1
+			}
+			r.RenewalNoticeSent = ptr(sent)
+		}
+		if inForce && k.CancelledAt != nil && *k.CancelledAt > c.today {
+			r.CancelTimestamp = ptr(c.timestamp(*k.CancelledAt))
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// health computes the component scores, their weighted mean and coverage.
+func (c *computation) health(cl Client, r *ClientResult, oldestOverdue *Date) {
+	h := c.cfg.Health
+	scores := map[string]*float64{}
+	if r.Utilization != nil {
+		u := *r.Utilization / h.UtilizationTarget
+		scores["utilization"] = ptr(UtilizationScore(u))
+	}
+	if r.SLACompliance != nil {
+		scores["sla"] = ptr(100 * *r.SLACompliance)
+	}
+	if r.CSAT != nil {
+		scores["csat"] = ptr(100 * *r.CSAT)
+	}
+	if c.psa.Reviews != nil {
+		last := cl.CustomerSince
+		if d, ok := c.psa.Reviews[cl.ID]; ok {
+			last = d
+		}
+		scores["engagement"] = ptr(EngagementScore(int(c.today-last), h.ReviewCadence.Days()))
+	}
+	if r.OverdueInvoices != nil {
+		if *r.OverdueInvoices == 0 {
+			scores["billing"] = ptr(100.0)
+		} else if oldestOverdue != nil {
+			billingToday := DateOf(c.billing.Now.In(c.cfg.Location()))
+			scores["billing"] = ptr(BillingScore(int(billingToday-*oldestOverdue), h.OverdueLimit.Days()))
+		}
+	}
+	if r.BestPractice != nil {
+		scores["best_practice"] = ptr(100 * *r.BestPractice)
+	}
+	if r.RenewalContacts != nil {
+		scores["contacts"] = ptr(ContactsScore(int64(*r.RenewalContacts)))
+	}
+
+	var sum, present, configured float64
+	for _, name := range config.Components {
+		w := h.Weights.Weight(name)
+		if c.componentConfigured(name) {
+			configured += w
+		}
+		s := scores[name]
+		if s == nil {
+			continue
+		}
+		r.Components = append(r.Components, ComponentScore{Component: name, Score: *s})
+		sum += w * *s
+		present += w
+	}
+	if present > 0 {
+		r.Health = ptr(sum / present)
+	}
+	if configured > 0 {
+		r.Coverage = ptr(present / configured)
+	}
+}
+
+// componentConfigured: the component's inputs are configured, whether or
+// not they are available now.
+func (c *computation) componentConfigured(name string) bool {
+	switch name {
+	case "utilization":
+		return c.cfg.Enabled(config.QueryTickets) && c.cfg.Enabled(config.QueryEndpoints)
+	case "sla":
+		return c.cfg.Enabled(config.QueryTickets)
+	case "csat":
+		return c.cfg.Enabled(config.QuerySurveys)
+	case "engagement":
+		return c.cfg.Enabled(config.QueryReviews)
+	case "billing":
+		return c.cfg.Enabled(config.QueryInvoices)
+	case "best_practice":
+		return c.cfg.Enabled(config.QueryAssessments)
+	case "contacts":
+		return c.cfg.Enabled(config.QueryContacts)
+	}
+	return false
+}
+
+// UtilizationScore maps u = utilization / target to 0–100.
+func UtilizationScore(u float64) float64 {
+	switch {
+	case u <= 1:
+		return 100
+	case u < 3:
+		return 100 - 50*(u-1)
+	default:
+		return 0
+	}
+}
+
+// EngagementScore maps days since the last review to 0–100 for cadence c.
+func EngagementScore(days, cadence int) float64 {
+	d, c := float64(days), float64(cadence)
+	switch {
+	case d <= c:
+		return 100
+	case d < 2*c:
+		return 100 * (1 - (d-c)/c)
+	default:
+		return 0
+	}
+}
+
+// BillingScore maps days since the oldest overdue due date to 0–100.
+func BillingScore(days, limit int) float64 {
+	return max(0, 100*(1-float64(days)/float64(limit)))
+}
+
+// ContactsScore maps the number of renewal contacts to 0–100.
+func ContactsScore(n int64) float64 {
+	switch {
+	case n >= 2:
+		return 100
+	case n == 1:
+		return 50
+	default:
+		return 0
+	}
+}
+
+// NormalizeReason trims and lower-cases a churn reason; NULL and blank
+// become "unknown".
+func NormalizeReason(r *string) string {
+	if r == nil {
+		return "unknown"
+	}
+	s := strings.ToLower(strings.TrimSpace(*r))
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+func ptr(v float64) *float64 { return &v }
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}

@@ -1,0 +1,81 @@
+// Package model holds the facts read from the databases and the pure
+// formulas that turn facts and a point in time into retention values.
+// It reads no clock and no database, so every formula is a plain function.
+package model
+
+import "time"
+
+// Client is one row of the clients fact.
+type Client struct {
+	ID             string
+	Name           string
+	Segment        string // "" when NULL
+	AccountManager string // "" when NULL
+	CustomerSince  Date
+	ChurnedAt      *Date
+	ChurnReason    *string
+}
+
+// Contract is one row of the contracts fact.
+type Contract struct {
+	ID                  string
+	ClientID            string
+	Name                string
+	Type                *string // NULL matches only NULL when finding successors
+	StartDate           Date
+	EndDate             *Date // nil: evergreen
+	AutoRenew           bool
+	MonthlyValue        float64
+	Currency            string
+	CancelledAt         *Date
+	RenewalNoticeSentAt *Date
+}
+
+// TicketCounts is one client's tickets in a window.
+type TicketCounts struct {
+	Tickets int64
+	// SLATickets and SLABreached are nil when the query leaves them out.
+	SLATickets  *int64
+	SLABreached *int64
+}
+
+// SurveyCounts is one client's CSAT responses in a window.
+type SurveyCounts struct {
+	Responses int64
+	Positive  int64
+}
+
+// Assessment is a client's latest best-practice assessment.
+type Assessment struct {
+	Total int64
+	Met   int64
+}
+
+// Overdue is a client's overdue invoices in one currency.
+type Overdue struct {
+	Currency  string
+	Invoices  int64
+	Amount    *float64
+	OldestDue *Date
+}
+
+// PSAFacts is everything read from the PSA in one refresh. A nil map means
+// the query is disabled: its metrics and components are absent. A client
+// missing from an enabled map has none (zero counts).
+type PSAFacts struct {
+	Now         time.Time
+	Clients     []Client
+	Contracts   []Contract // nil: disabled
+	Endpoints   map[string]int64
+	Tickets     map[string]map[string]TicketCounts // window label → client
+	Surveys     map[string]SurveyCounts            // CSAT window
+	Reviews     map[string]Date
+	Contacts    map[string]int64
+	Assessments map[string]Assessment
+}
+
+// BillingFacts is everything read from billing in one refresh.
+type BillingFacts struct {
+	Now     time.Time
+	Overdue map[string][]Overdue // nil: disabled
+}

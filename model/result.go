@@ -1,0 +1,82 @@
+package model
+
+// Result is every retention value for one point in time. Pointer fields
+// are nil when the value cannot be computed: such a series is absent.
+type Result struct {
+	Clients   []ClientResult
+	Contracts []ContractResult
+	Portfolio Portfolio
+}
+
+// ClientResult holds the per-client values of a client active today.
+type ClientResult struct {
+	ID, Name, Segment, AccountManager string
+
+	StartTimestamp           float64
+	NextAnniversaryTimestamp float64
+	Endpoints                *float64
+	Tickets                  []WindowValue
+	Utilization              *float64
+	SLACompliance            *float64
+	CSAT                     *float64
+	BestPractice             *float64
+	LastReviewTimestamp      *float64
+	RenewalContacts          *float64
+	OverdueInvoices          *float64
+	OverdueAmount            []CurrencyValue
+	OldestOverdueTimestamp   *float64
+	MRR                      []CurrencyValue
+	Health                   *float64
+	Components               []ComponentScore
+	Coverage                 *float64
+}
+
+// ContractResult holds the per-contract values of an exported contract.
+type ContractResult struct {
+	ID, Name, ClientID, ClientName string
+	Type                           string // "" when NULL
+	AutoRenew                      bool
+	Currency                       string
+
+	DaysToRenewal     *float64
+	EndTimestamp      *float64
+	MonthlyValue      *float64
+	RenewalNoticeSent *float64
+	CancelTimestamp   *float64
+}
+
+// WindowValue is a value for one configured window.
+type WindowValue struct {
+	Window string
+	Value  float64
+}
+
+// CurrencyValue is an amount in one currency.
+type CurrencyValue struct {
+	Currency string
+	Value    float64
+}
+
+// ComponentScore is one present health component.
+type ComponentScore struct {
+	Component string
+	Score     float64
+}
+
+// Group is a portfolio value; only the labels its metric carries are set.
+type Group struct {
+	Segment, Currency, Reason, Window string
+	Value                             float64
+}
+
+// Portfolio holds the aggregate series.
+type Portfolio struct {
+	Clients         []Group // segment
+	ChurnCohort     []Group // segment, window
+	Churned         []Group // segment, window
+	ChurnedByReason []Group // segment, reason, window
+	MRR             []Group // segment, currency
+	RevenueCohort   []Group // segment, currency, window
+	RevenueRetained []Group // segment, currency, window
+	RevenueCurrent  []Group // segment, currency, window
+}

@@ -1,0 +1,304 @@
+package source
+
+import (
+	"github.com/retention-exporter/retention_exporter/config"
+	"github.com/retention-exporter/retention_exporter/model"
+)
+
+// builder decodes fact rows into facts. Each decode function handles one
+// row; an error of type *invalidRow skips the row.
+type builder struct {
+	psa     *model.PSAFacts
+	billing *model.BillingFacts
+	// clients holds every client id of the clients fact: rows of other
+	// facts naming another client are skipped.
+	clients map[string]bool
+	seen    map[string]bool // keys already decoded by the current query run
+}
+
+func (b *builder) knownClient(r *row) (string, error) {
+	id, err := r.key("client_id")
+	if err != nil {
+		return "", err
+	}
+	if b.clients != nil && !b.clients[id] {
+		return "", invalid(ReasonUnknownClient, "client_id %q is not in the clients fact", id)
+	}
+	return id, nil
+}
+
+// once rejects a second row with the same key in one query run.
+func (b *builder) once(key string) error {
+	if b.seen[key] {
+		return invalid(ReasonDuplicateID, "%q appears more than once", key)
+	}
+	b.seen[key] = true
+	return nil
+}
+
+// decoder returns the row decoder of a fact query for one window.
+func (b *builder) decoder(name, window string) func(*row) error {
+	switch name {
+	case config.QueryClients:
+		return b.client
+	case config.QueryContracts:
+		return b.contract
+	case config.QueryEndpoints:
+		return func(r *row) error { return b.perClient(r, "endpoints", b.psa.Endpoints) }
+	case config.QueryTickets:
+		return func(r *row) error { return b.tickets(r, b.psa.Tickets[window]) }
+	case config.QuerySurveys:
+		return b.survey
+	case config.QueryReviews:
+		return b.review
+	case config.QueryContacts:
+		return func(r *row) error { return b.perClient(r, "renewal_contacts", b.psa.Contacts) }
+	case config.QueryAssessments:
+		return b.assessment
+	case config.QueryInvoices:
+		return b.invoice
+	}
+	return nil
+}
+
+// prepare makes the empty fact container a query run fills, so that an
+// enabled query with no rows means "none" rather than "disabled".
+func (b *builder) prepare(name, window string) {
+	b.seen = map[string]bool{}
+	switch name {
+	case config.QueryClients:
+		b.psa.Clients = []model.Client{}
+		b.clients = map[string]bool{}
+	case config.QueryContracts:
+		b.psa.Contracts = []model.Contract{}
+	case config.QueryEndpoints:
+		b.psa.Endpoints = map[string]int64{}
+	case config.QueryTickets:
+		if b.psa.Tickets == nil {
+			b.psa.Tickets = map[string]map[string]model.TicketCounts{}
+		}
+		b.psa.Tickets[window] = map[string]model.TicketCounts{}
+	case config.QuerySurveys:
+		b.psa.Surveys = map[string]model.SurveyCounts{}
+	case config.QueryReviews:
+		b.psa.Reviews = map[string]model.Date{}
+	case config.QueryContacts:
+		b.psa.Contacts = map[string]int64{}
+	case config.QueryAssessments:
+		b.psa.Assessments = map[string]model.Assessment{}
+	case config.QueryInvoices:
+		b.billing.Overdue = map[string][]model.Overdue{}
+	}
+}
+
+func (b *builder) client(r *row) error {
+	id, err := r.key("client_id")
+	if err != nil {
+		return err
+	}
+	c := model.Client{ID: id}
+	if c.Name, _, err = r.text("name"); err != nil {
+		return err
+	}
+	if c.CustomerSince, err = r.reqDate("customer_since"); err != nil {
+		return err
+	}
+	if c.Segment, _, err = r.text("segment"); err != nil {
+		return err
+	}
+	if c.AccountManager, _, err = r.text("account_manager"); err != nil {
+		return err
+	}
+	if c.ChurnedAt, err = r.date("churned_at"); err != nil {
+		return err
+	}
+	if c.ChurnReason, err = r.optText("churn_reason"); err != nil {
+		return err
+	}
+	if c.ChurnedAt != nil && *c.ChurnedAt < c.CustomerSince {
+		return invalid(ReasonEndBeforeStart, "client %q churned %s before becoming a customer %s", id, c.ChurnedAt, c.CustomerSince)
+	}
+	if err := b.once(id); err != nil {
+		return err
+	}
+	b.clients[id] = true
+	b.psa.Clients = append(b.psa.Clients, c)
+	return nil
+}
+
+func (b *builder) contract(r *row) error {
+	id, err := r.key("contract_id")
+	if err != nil {
+		return err
+	}
+	k := model.Contract{ID: id}
+	if k.ClientID, err = b.knownClient(r); err != nil {
+		return err
+	}
+	if k.Name, _, err = r.text("name"); err != nil {
+		return err
+	}
+	if k.Type, err = r.optText("contract_type"); err != nil {
+		return err
+	}
+	if k.StartDate, err = r.reqDate("start_date"); err != nil {
+		return err
+	}
+	if k.EndDate, err = r.date("end_date"); err != nil {
+		return err
+	}
+	if k.AutoRenew, err = r.bool("auto_renew"); err != nil {
+		return err
+	}
+	if k.MonthlyValue, _, err = r.float("monthly_value"); err != nil {
+		return err
+	}
+	if k.Currency, _, err = r.text("currency"); err != nil {
+		return err
+	}
+	if k.CancelledAt, err = r.date("cancelled_at"); err != nil {
+		return err
+	}
+	if k.RenewalNoticeSentAt, err = r.date("renewal_notice_sent_at"); err != nil {
+		return err
+	}
+	if k.EndDate != nil && *k.EndDate < k.StartDate {
+		return invalid(ReasonEndBeforeStart, "contract %q ends %s before it starts %s", id, k.EndDate, k.StartDate)
+	}
+	if err := b.once(id); err != nil {
+		return err
+	}
+	b.psa.Contracts = append(b.psa.Contracts, k)
+	return nil
+}
+
+// perClient decodes a fact of one count per client.
+func (b *builder) perClient(r *row, col string, into map[string]int64) error {
+	id, err := b.knownClient(r)
+	if err != nil {
+		return err
+	}
+	n, err := r.count(col)
+	if err != nil {
+		return err
+	}
+	if err := b.once(id); err != nil {
+		return err
+	}
+	into[id] = n
+	return nil
+}
+
+func (b *builder) tickets(r *row, into map[string]model.TicketCounts) error {
+	id, err := b.knownClient(r)
+	if err != nil {
+		return err
+	}
+	var t model.TicketCounts
+	if t.Tickets, err = r.count("tickets"); err != nil {
+		return err
+	}
+	if t.SLATickets, err = r.optCount("sla_tickets"); err != nil {
+		return err
+	}
+	if t.SLABreached, err = r.optCount("sla_breached"); err != nil {
+		return err
+	}
+	if t.SLATickets != nil && t.SLABreached != nil && *t.SLABreached > *t.SLATickets {
+		return invalid(ReasonCountExceedsTotal, "client %q: %d SLA breaches of %d SLA tickets", id, *t.SLABreached, *t.SLATickets)
+	}
+	if err := b.once(id); err != nil {
+		return err
+	}
+	into[id] = t
+	return nil
+}
+
+func (b *builder) survey(r *row) error {
+	id, err := b.knownClient(r)
+	if err != nil {
+		return err
+	}
+	var s model.SurveyCounts
+	if s.Responses, err = r.count("responses"); err != nil {
+		return err
+	}
+	if s.Positive, err = r.count("positive"); err != nil {
+		return err
+	}
+	if s.Positive > s.Responses {
+		return invalid(ReasonCountExceedsTotal, "client %q: %d positive of %d responses", id, s.Positive, s.Responses)
+	}
+	if err := b.once(id); err != nil {
+		return err
+	}
+	b.psa.Surveys[id] = s
+	return nil
+}
+
+func (b *builder) review(r *row) error {
+	id, err := b.knownClient(r)
+	if err != nil {
+		return err
+	}
+	d, err := r.date("last_review_at")
+	if err != nil || d == nil {
+		return err
+	}
+	if err := b.once(id); err != nil {
+		return err
+	}
+	b.psa.Reviews[id] = *d
+	return nil
+}
+
+func (b *builder) assessment(r *row) error {
+	id, err := b.knownClient(r)
+	if err != nil {
+		return err
+	}
+	var a model.Assessment
+	if a.Total, err = r.count("standards_total"); err != nil {
+		return err
+	}
+	if a.Met, err = r.count("standards_met"); err != nil {
+		return err
+	}
+	if a.Met > a.Total {
+		return invalid(ReasonCountExceedsTotal, "client %q: %d standards met of %d", id, a.Met, a.Total)
+	}
+	if err := b.once(id); err != nil {
+		return err
+	}
+	b.psa.Assessments[id] = a
+	return nil
+}
+
+func (b *builder) invoice(r *row) error {
+	id, err := r.key("client_id")
+	if err != nil {
+		return err
+	}
+	o := model.Overdue{}
+	if o.Currency, _, err = r.text("currency"); err != nil {
+		return err
+	}
+	if o.Invoices, err = r.count("overdue_invoices"); err != nil {
+		return err
+	}
+	amount, ok, err := r.float("overdue_amount")
+	if err != nil {
+		return err
+	}
+	if ok {
+		o.Amount = &amount
+	}
+	if o.OldestDue, err = r.date("oldest_due_at"); err != nil {
+		return err
+	}
+	if err := b.once(id + "\x00" + o.Currency); err != nil {
+		return err
+	}
+	b.billing.Overdue[id] = append(b.billing.Overdue[id], o)
+	return nil
+}

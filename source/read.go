@@ -1,0 +1,238 @@
+package source
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/retention-exporter/retention_exporter/config"
+	"github.com/retention-exporter/retention_exporter/model"
+)
+
+// QueryReport is what one run of a fact query cost and found.
+type QueryReport struct {
+	Query    string
+	Window   string // set for windowed queries
+	Duration time.Duration
+	Err      error
+	Rows     int
+	// Invalid counts skipped rows by reason; Examples keeps the first
+	// skipped row's explanation for each reason.
+	Invalid  map[string]int
+	Examples map[string]string
+}
+
+// ReadPSA runs every enabled PSA query at now in one read-only
+// transaction, so all facts come from one consistent snapshot.
+func (d *DB) ReadPSA(ctx context.Context, cfg *config.Config, now time.Time) (*model.PSAFacts, []QueryReport, error) {
+	b := &builder{psa: &model.PSAFacts{Now: now}}
+	reports, err := d.read(ctx, cfg, now, b)
+	if err != nil {
+		return nil, reports, err
+	}
+	return b.psa, reports, nil
+}
+
+// ReadBilling runs the billing queries at now.
+func (d *DB) ReadBilling(ctx context.Context, cfg *config.Config, now time.Time) (*model.BillingFacts, []QueryReport, error) {
+	b := &builder{billing: &model.BillingFacts{Now: now}}
+	reports, err := d.read(ctx, cfg, now, b)
+	if err != nil {
+		return nil, reports, err
+	}
+	return b.billing, reports, nil
+}
+
+type run struct {
+	spec   config.FactSpec
+	window config.Window
+}
+
+func runs(cfg *config.Config, source string) []run {
+	var rs []run
+	for _, f := range config.Facts {
+		if f.Source != source || !cfg.Enabled(f.Name) {
+			continue
+		}
+		switch f.Name {
+		case config.QueryTickets:
+			for _, w := range cfg.TicketWindows() {
+				rs = append(rs, run{f, w})
+			}
+		case config.QuerySurveys:
+			rs = append(rs, run{f, cfg.Windows.CSAT})
+		default:
+			rs = append(rs, run{spec: f})
+		}
+	}
+	return rs
+}
+
+// read runs the source's queries; the first failure ends the read, since
+// a source's facts are used whole or not at all.
+func (d *DB) read(ctx context.Context, cfg *config.Config, now time.Time, b *builder) ([]QueryReport, error) {
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return nil, d.wrap("connect", err)
+	}
+	defer conn.Close()
+	if err := d.prepareSession(ctx, conn, now); err != nil {
+		return nil, err
+	}
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, d.wrap("start read-only transaction", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only: nothing to lose
+
+	var reports []QueryReport
+	for _, r := range runs(cfg, d.Name) {
+		rep := d.runQuery(ctx, tx, cfg, now, r, b)
+		reports = append(reports, rep)
+		if rep.Err != nil {
+			return reports, rep.Err
+		}
+	}
+	return reports, nil
+}
+
+// prepareSession sets the session time zone and a server-side statement
+// limit matching the query timeout, so a cancelled query stops on the
+// server too. The limit is best effort: MariaDB and MySQL name it
+// differently and other engines may lack it.
+func (d *DB) prepareSession(ctx context.Context, conn *sql.Conn, now time.Time) error {
+	zone := d.loc.String()
+	if zone == "UTC" || zone == "" {
+		zone = "+00:00"
+	}
+	if _, err := conn.ExecContext(ctx, "SET time_zone = ?", zone); err != nil {
+		// Named zones need the server's time zone tables; the offset in
+		// force now is the same for this refresh.
+		_, off := now.In(d.loc).Zone()
+		if _, err2 := conn.ExecContext(ctx, "SET time_zone = ?", formatOffset(off)); err2 != nil {
+			return d.wrap("set session time zone", err)
+		}
+	}
+	if d.timeout > 0 {
+		secs := d.timeout.Seconds()
+		if _, err := conn.ExecContext(ctx, "SET SESSION max_statement_time = ?", secs); err != nil {
+			_, _ = conn.ExecContext(ctx, "SET SESSION max_execution_time = ?", d.timeout.Milliseconds())
+		}
+	}
+	return nil
+}
+
+func formatOffset(sec int) string {
+	sign := '+'
+	if sec < 0 {
+		sign, sec = '-', -sec
+	}
+	return fmt.Sprintf("%c%02d:%02d", sign, sec/3600, sec%3600/60)
+}
+
+func (d *DB) runQuery(ctx context.Context, tx *sql.Tx, cfg *config.Config, now time.Time, r run, b *builder) (rep QueryReport) {
+	rep = QueryReport{Query: r.spec.Name, Window: r.window.Label}
+	start := time.Now()
+	defer func() { rep.Duration = time.Since(start) }()
+	st, _ := cfg.Statement(r.spec.Name)
+	args := bindings(cfg, st, now, r.window)
+	name := r.spec.Name
+	if r.window.Label != "" {
+		name += "[" + r.window.Label + "]"
+	}
+	qctx := ctx
+	if d.timeout > 0 {
+		var cancel context.CancelFunc
+		qctx, cancel = context.WithTimeout(ctx, d.timeout)
+		defer cancel()
+	}
+	b.prepare(r.spec.Name, r.window.Label)
+	decode := b.decoder(r.spec.Name, r.window.Label)
+	rows, err := tx.QueryContext(qctx, st.SQL, args...)
+	if err != nil {
+		rep.Err = d.queryErr(name, qctx, err)
+		return rep
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		rep.Err = d.queryErr(name, qctx, err)
+		return rep
+	}
+	row := &row{cols: map[string]int{}, vals: make([]any, len(cols)), loc: d.loc}
+	for i, c := range cols {
+		row.cols[strings.ToLower(c)] = i
+	}
+	for _, c := range r.spec.Required {
+		if _, ok := row.cols[c]; !ok {
+			rep.Err = fmt.Errorf("query %s: result has no column %q (required: %s)", name, c, strings.Join(r.spec.Required, ", "))
+			return rep
+		}
+	}
+	dest := make([]any, len(cols))
+	for i := range dest {
+		dest[i] = &row.vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			rep.Err = d.queryErr(name, qctx, err)
+			return rep
+		}
+		rep.Rows++
+		if err := decode(row); err != nil {
+			var bad *invalidRow
+			if !errors.As(err, &bad) {
+				rep.Err = fmt.Errorf("query %s: %w", name, err)
+				return rep
+			}
+			if rep.Invalid == nil {
+				rep.Invalid, rep.Examples = map[string]int{}, map[string]string{}
+			}
+			if rep.Invalid[bad.reason] == 0 {
+				rep.Examples[bad.reason] = bad.detail
+			}
+			rep.Invalid[bad.reason]++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		rep.Err = d.queryErr(name, qctx, err)
+	}
+	return rep
+}
+
+// bindings returns the value of each placeholder of the statement.
+func bindings(cfg *config.Config, st config.Statement, now time.Time, w config.Window) []any {
+	loc := cfg.Location()
+	now = now.In(loc)
+	today := model.DateOf(now)
+	args := make([]any, len(st.Params))
+	for i, p := range st.Params {
+		switch p {
+		case config.ParamNow:
+			args[i] = now
+		case config.ParamToday:
+			args[i] = today.Midnight(loc)
+		case config.ParamHistoryStart:
+			args[i] = today.AddDays(-cfg.HistoryDays()).Midnight(loc)
+		case config.ParamWindowStart:
+			args[i] = now.Add(-w.Duration)
+		case config.ParamPositiveScore:
+			args[i] = cfg.Health.PositiveScore
+		}
+	}
+	return args
+}
+
+func (d *DB) queryErr(name string, ctx context.Context, err error) error {
+	if ctx.Err() == context.DeadlineExceeded {
+		return fmt.Errorf("query %s: timed out after %s", name, d.timeout)
+	}
+	return d.wrap("query "+name, err)
+}
+
+func (d *DB) wrap(what string, err error) error {
+	return fmt.Errorf("%s: %w", what, scrub(err, d.secret))
+}

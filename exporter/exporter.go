@@ -182,7 +182,7 @@ func (e *Exporter) record(db *source.DB, now, start time.Time, reps []source.Que
 		for _, reason := range reasons {
 			n := r.Invalid[reason]
 			e.invalidRows.WithLabelValues(db.Name, r.Query, reason).Add(float64(n))
-			e.logger.Warn("skipped invalid rows", "source", db.Name, "query", r.Query, "window", r.Window,
+			e.logger.Warn("skipped invalid rows", "database", db.Name, "query", r.Query, "window", r.Window,
 				"reason", reason, "rows", n, "first", r.Examples[reason])
 		}
 	}
@@ -192,10 +192,10 @@ func (e *Exporter) record(db *source.DB, now, start time.Time, reps []source.Que
 	if err != nil {
 		e.up.WithLabelValues(db.Name).Set(0)
 		e.logger.Error("refresh failed; serving the last good data until max_staleness",
-			"source", db.Name, "target", db.Target, "err", err)
+			"database", db.Name, "target", db.Target, "err", err)
 		return
 	}
 	e.up.WithLabelValues(db.Name).Set(1)
 	e.lastSuccess.WithLabelValues(db.Name).Set(float64(now.UnixMilli()) / 1000)
-	e.logger.Debug("refreshed", "source", db.Name, "duration", time.Since(start))
+	e.logger.Debug("refreshed", "database", db.Name, "duration", time.Since(start))
 }

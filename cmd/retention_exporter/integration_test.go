@@ -1,0 +1,277 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/retention-exporter/retention_exporter/internal/scrape"
+)
+
+// fixtureConfig is the default configuration with an explicit billing
+// source and a refresh slow enough that one refresh serves the test.
+const fixtureConfig = `
+refresh_interval: 1h
+max_staleness: 2h
+sources:
+  billing:
+    dsn_env: RETENTION_BILLING_DSN
+`
+
+type L = scrape.Labels
+type S = scrape.Sample
+
+// day returns 00:00 UTC of today+offset as a Unix timestamp.
+func day(today time.Time, offset int) float64 {
+	return float64(today.AddDate(0, 0, offset).Unix())
+}
+
+// anniversary is n years after d, 29 February falling on 28 February.
+func anniversary(d time.Time, n int) float64 {
+	a := d.AddDate(n, 0, 0)
+	if d.Month() == time.February && d.Day() == 29 && a.Month() == time.March {
+		a = a.AddDate(0, 0, -1)
+	}
+	return float64(a.Unix())
+}
+
+// TestFixtureMetrics checks every series the exporter serves for the
+// fixture against values worked out by hand (see testdata/*.sql).
+func TestFixtureMetrics(t *testing.T) {
+	p := startExporter(t, shared, fixtureConfig)
+	waitFor(t, 30*time.Second, "readiness", func() bool { return p.status(t, "/-/ready") == http.StatusOK })
+	body, err := scrape.Get(http.DefaultClient, p.base+"/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := scrape.Parse(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+
+	c1 := L{"client_id": "c1", "client": "Acme Corp"}
+	c2 := L{"client_id": "c2", "client": "Beta GmbH"}
+	c3 := L{"client_id": "c3", "client": "Gamma"}
+	with := func(base L, kv ...string) L {
+		l := L{}
+		for k, v := range base {
+			l[k] = v
+		}
+		for i := 0; i < len(kv); i += 2 {
+			l[kv[i]] = kv[i+1]
+		}
+		return l
+	}
+	k1 := with(c1, "contract_id", "k1", "contract", "Managed Services")
+	k2 := with(c1, "contract_id", "k2", "contract", "Backup")
+	k3 := with(c2, "contract_id", "k3", "contract", "Enterprise Care")
+	k6 := with(c3, "contract_id", "k6", "contract", "Starter")
+
+	// Health components of c1, each from the SPEC's formula.
+	c1Util := 100 - 50*((5.0/10)/0.20-1)      // 5 tickets / 10 endpoints, target 0.20: u = 2.5
+	c1Engagement := 100 * (1 - (100-90)/90.0) // last review 100 days ago, cadence 90
+	c1Billing := 100 * (1 - 50/60.0)          // oldest overdue due 50 days ago
+	c1Health := 0.20*c1Util + 0.20*75 + 0.15*50 + 0.15*c1Engagement + 0.15*c1Billing + 0.10*75 + 0.05*100
+	// c2: engagement 0 (1000 days, never reviewed), billing 100, contacts 0.
+	c2Health := (0.15*0 + 0.15*100 + 0.05*0) / 0.35
+	// c3: engagement 100 (30 days a customer), billing 100, one contact: 50.
+	c3Health := (0.15*100 + 0.15*100 + 0.05*50) / 0.35
+
+	expect := map[string][]S{
+		"retention_client_info": {
+			{Labels: with(c1, "segment", "smb", "account_manager", "Alice"), Value: 1},
+			{Labels: with(c2, "segment", "enterprise", "account_manager", "Bob"), Value: 1},
+			{Labels: with(c3, "segment", "", "account_manager", ""), Value: 1},
+		},
+		"retention_client_start_timestamp_seconds": {
+			{Labels: c1, Value: day(today, -400)}, {Labels: c2, Value: day(today, -1000)}, {Labels: c3, Value: day(today, -30)},
+		},
+		"retention_client_next_anniversary_timestamp_seconds": {
+			{Labels: c1, Value: anniversary(today.AddDate(0, 0, -400), 2)},
+			{Labels: c2, Value: anniversary(today.AddDate(0, 0, -1000), 3)},
+			{Labels: c3, Value: anniversary(today.AddDate(0, 0, -30), 1)},
+		},
+		"retention_client_endpoints": {{Labels: c1, Value: 10}, {Labels: c2, Value: 0}, {Labels: c3, Value: 0}},
+		"retention_client_tickets": {
+			{Labels: with(c1, "window", "30d"), Value: 5}, {Labels: with(c1, "window", "90d"), Value: 8},
+			{Labels: with(c2, "window", "30d"), Value: 0}, {Labels: with(c2, "window", "90d"), Value: 0},
+			{Labels: with(c3, "window", "30d"), Value: 2}, {Labels: with(c3, "window", "90d"), Value: 2},
+		},
+		"retention_client_utilization_ratio":                {{Labels: c1, Value: 0.5}},
+		"retention_client_sla_compliance_ratio":             {{Labels: c1, Value: 0.75}},
+		"retention_client_csat_ratio":                       {{Labels: c1, Value: 0.5}},
+		"retention_client_best_practice_ratio":              {{Labels: c1, Value: 0.75}},
+		"retention_client_last_review_timestamp_seconds":    {{Labels: c1, Value: day(today, -100)}},
+		"retention_client_renewal_contacts":                 {{Labels: c1, Value: 2}, {Labels: c2, Value: 0}, {Labels: c3, Value: 1}},
+		"retention_client_overdue_invoices":                 {{Labels: c1, Value: 1}, {Labels: c2, Value: 0}, {Labels: c3, Value: 0}},
+		"retention_client_overdue_amount":                   {{Labels: with(c1, "currency", "USD"), Value: 500}},
+		"retention_client_oldest_overdue_timestamp_seconds": {{Labels: c1, Value: day(today, -50)}},
+		"retention_client_mrr": {
+			{Labels: with(c1, "currency", "EUR"), Value: 200}, {Labels: with(c1, "currency", "USD"), Value: 1000},
+			{Labels: with(c3, "currency", "USD"), Value: 300},
+		},
+		"retention_client_health_score": {{Labels: c1, Value: c1Health}, {Labels: c2, Value: c2Health}, {Labels: c3, Value: c3Health}},
+		"retention_client_health_component_score": {
+			{Labels: with(c1, "component", "utilization"), Value: c1Util},
+			{Labels: with(c1, "component", "sla"), Value: 75},
+			{Labels: with(c1, "component", "csat"), Value: 50},
+			{Labels: with(c1, "component", "engagement"), Value: c1Engagement},
+			{Labels: with(c1, "component", "billing"), Value: c1Billing},
+			{Labels: with(c1, "component", "best_practice"), Value: 75},
+			{Labels: with(c1, "component", "contacts"), Value: 100},
+			{Labels: with(c2, "component", "engagement"), Value: 0},
+			{Labels: with(c2, "component", "billing"), Value: 100},
+			{Labels: with(c2, "component", "contacts"), Value: 0},
+			{Labels: with(c3, "component", "engagement"), Value: 100},
+			{Labels: with(c3, "component", "billing"), Value: 100},
+			{Labels: with(c3, "component", "contacts"), Value: 50},
+		},
+		"retention_client_health_coverage_ratio": {{Labels: c1, Value: 1}, {Labels: c2, Value: 0.35}, {Labels: c3, Value: 0.35}},
+
+		// k1 in force, k2 evergreen, k3 lapsed 20 days ago, k6 cancels in 10 days;
+		// k10 lapsed but superseded by k1; k9 expired long ago.
+		"retention_contract_days_to_renewal":       {{Labels: k1, Value: 45}, {Labels: k3, Value: -20}, {Labels: k6, Value: 335}},
+		"retention_contract_end_timestamp_seconds": {{Labels: k1, Value: day(today, 45)}, {Labels: k3, Value: day(today, -20)}, {Labels: k6, Value: day(today, 335)}},
+		"retention_contract_monthly_value": {
+			{Labels: with(k1, "currency", "USD"), Value: 1000}, {Labels: with(k2, "currency", "EUR"), Value: 200},
+			{Labels: with(k3, "currency", "USD"), Value: 800}, {Labels: with(k6, "currency", "USD"), Value: 300},
+		},
+		"retention_contract_renewal_notice_sent":      {{Labels: k1, Value: 0}, {Labels: k3, Value: 1}, {Labels: k6, Value: 0}},
+		"retention_contract_cancel_timestamp_seconds": {{Labels: k6, Value: day(today, 10)}},
+		"retention_contract_info": {
+			{Labels: with(k1, "contract_type", "managed", "auto_renew", "false"), Value: 1},
+			{Labels: with(k2, "contract_type", "backup", "auto_renew", "false"), Value: 1},
+			{Labels: with(k3, "contract_type", "managed", "auto_renew", "false"), Value: 1},
+			{Labels: with(k6, "contract_type", "managed", "auto_renew", "true"), Value: 1},
+		},
+
+		"retention_clients": {
+			{Labels: L{"segment": "smb"}, Value: 1}, {Labels: L{"segment": "enterprise"}, Value: 1}, {Labels: L{"segment": ""}, Value: 1},
+		},
+		"retention_churn_cohort_clients": {
+			{Labels: L{"segment": "smb", "window": "30d"}, Value: 3},
+			{Labels: L{"segment": "enterprise", "window": "30d"}, Value: 1},
+			{Labels: L{"segment": "", "window": "30d"}, Value: 1},
+			{Labels: L{"segment": "smb", "window": "90d"}, Value: 2},
+			{Labels: L{"segment": "enterprise", "window": "90d"}, Value: 1},
+			{Labels: L{"segment": "smb", "window": "365d"}, Value: 3},
+			{Labels: L{"segment": "enterprise", "window": "365d"}, Value: 1},
+		},
+		"retention_churned_clients": {
+			{Labels: L{"segment": "smb", "window": "30d"}, Value: 2},
+			{Labels: L{"segment": "enterprise", "window": "30d"}, Value: 0},
+			{Labels: L{"segment": "", "window": "30d"}, Value: 0},
+			{Labels: L{"segment": "smb", "window": "90d"}, Value: 1},
+			{Labels: L{"segment": "enterprise", "window": "90d"}, Value: 0},
+			{Labels: L{"segment": "smb", "window": "365d"}, Value: 2},
+			{Labels: L{"segment": "enterprise", "window": "365d"}, Value: 0},
+		},
+		"retention_churned_clients_by_reason": {
+			{Labels: L{"segment": "smb", "reason": "price", "window": "30d"}, Value: 1},
+			{Labels: L{"segment": "smb", "reason": "service", "window": "30d"}, Value: 1},
+			{Labels: L{"segment": "smb", "reason": "price", "window": "90d"}, Value: 1},
+			{Labels: L{"segment": "smb", "reason": "price", "window": "365d"}, Value: 1},
+			{Labels: L{"segment": "smb", "reason": "unknown", "window": "365d"}, Value: 1},
+		},
+		"retention_mrr": {
+			{Labels: L{"segment": "smb", "currency": "USD"}, Value: 1000},
+			{Labels: L{"segment": "smb", "currency": "EUR"}, Value: 200},
+			{Labels: L{"segment": "", "currency": "USD"}, Value: 300},
+		},
+		// 365 days ago: c1 paid 900 (k9), c2 800 (k3), c4 400, c6 100.
+		"retention_revenue_cohort_mrr": {
+			{Labels: L{"segment": "smb", "currency": "USD", "window": "365d"}, Value: 1400},
+			{Labels: L{"segment": "enterprise", "currency": "USD", "window": "365d"}, Value: 800},
+		},
+		"retention_revenue_retained_mrr": {
+			{Labels: L{"segment": "smb", "currency": "USD", "window": "365d"}, Value: 900},
+			{Labels: L{"segment": "enterprise", "currency": "USD", "window": "365d"}, Value: 0},
+		},
+		"retention_revenue_current_mrr": {
+			{Labels: L{"segment": "smb", "currency": "USD", "window": "365d"}, Value: 1000},
+			{Labels: L{"segment": "enterprise", "currency": "USD", "window": "365d"}, Value: 0},
+		},
+	}
+	for name, want := range expect {
+		expectFamily(t, f, name, want)
+	}
+	for name := range f {
+		if _, ok := expect[name]; !ok && strings.HasPrefix(name, "retention_") && !isOwnMetric(name) {
+			t.Errorf("%s: served but not expected", name)
+		}
+	}
+
+	for _, src := range []string{"psa", "billing"} {
+		if v := value(t, f, "retention_source_up", L{"source": src}); v != 1 {
+			t.Errorf("retention_source_up{source=%q} = %v, want 1", src, v)
+		}
+		if v := value(t, f, "retention_source_last_success_timestamp_seconds", L{"source": src}); now.Sub(time.Unix(int64(v), 0)) > time.Minute {
+			t.Errorf("last success of %s at %v, want within the last minute", src, time.Unix(int64(v), 0))
+		}
+	}
+	invalid := map[[2]string]float64{
+		{"clients", "end_before_start"}:   1, // c8 churned before it started
+		{"contracts", "unknown_client"}:   1, // k11 of client "ghost"
+		{"contracts", "end_before_start"}: 1, // k12
+		{"tickets", "unknown_client"}:     2, // client "nobody", in both ticket windows
+	}
+	for _, s := range f.Samples("retention_invalid_rows_total") {
+		want := invalid[[2]string{s.Labels["query"], s.Labels["reason"]}]
+		if s.Value != want {
+			t.Errorf("retention_invalid_rows_total%s = %v, want %v", s.Labels, s.Value, want)
+		}
+	}
+	for _, s := range f.Samples("retention_query_errors_total") {
+		if s.Value != 0 {
+			t.Errorf("retention_query_errors_total%s = %v, want 0", s.Labels, s.Value)
+		}
+	}
+	if len(f.Samples("retention_query_duration_seconds")) != 9 {
+		t.Errorf("want a duration for each of the 9 queries, have %v", f.Samples("retention_query_duration_seconds"))
+	}
+	if _, ok := f["retention_exporter_build_info"]; !ok {
+		t.Error("retention_exporter_build_info missing")
+	}
+	if !strings.Contains(p.logs.String(), "reason=unknown_client") {
+		t.Error("skipped rows were not logged")
+	}
+	promtoolCheck(t, body)
+}
+
+func isOwnMetric(name string) bool {
+	return strings.HasPrefix(name, "retention_source_") || strings.HasPrefix(name, "retention_query_") ||
+		strings.HasPrefix(name, "retention_refresh_") || strings.HasPrefix(name, "retention_invalid_") ||
+		strings.HasPrefix(name, "retention_exporter_")
+}
+
+// knownLint is the one promtool finding the SPEC's names carry on purpose:
+// days to renewal is counted in days, as people read it; its base-unit
+// twin is retention_contract_end_timestamp_seconds.
+const knownLint = `retention_contract_days_to_renewal use base unit "seconds" instead of "days"`
+
+// promtoolCheck runs the exposition through promtool check metrics and
+// fails on any finding but knownLint.
+func promtoolCheck(t *testing.T, body []byte) {
+	t.Helper()
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Fatal("promtool not found: install the Debian package prometheus (the test command does)")
+	}
+	cmd := exec.Command(promtool, "check", "metrics")
+	cmd.Stdin = bytes.NewReader(body)
+	out, err := cmd.CombinedOutput()
+	var problems []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if line != "" && line != knownLint {
+			problems = append(problems, line)
+		}
+	}
+	if len(problems) > 0 || (err != nil && !strings.Contains(string(out), knownLint)) {
+		t.Errorf("promtool check metrics: %v\n%s", err, strings.Join(problems, "\n"))
+	}
+}

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/retention-exporter/retention_exporter/internal/mariadbtest"
+	"github.com/retention-exporter/retention_exporter/internal/scrape"
+)
+
+// The read-only account the tests create from deploy/mysql/grants.sql.
+const (
+	roUser     = "retention_exporter"
+	roPassword = "s3cret-Pa55word"
+)
+
+var (
+	binary string              // the exporter built for these tests
+	shared *mariadbtest.Server // loaded with the reference schema and fixture
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	tmp, err := os.MkdirTemp("", "retention-exporter-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	binary = filepath.Join(tmp, "retention_exporter")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building the exporter: %v\n%s", err, out)
+		return 1
+	}
+	shared, err = mariadbtest.New(filepath.Join(tmp, "db"), 0)
+	if err == nil {
+		err = shared.Start()
+	}
+	if err == nil {
+		err = loadReference(shared)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "starting MariaDB:", err)
+		return 1
+	}
+	defer shared.Stop()
+	return m.Run()
+}
+
+// loadReference creates the reference databases from the shipped DDL and
+// GRANTs, and loads the fixture.
+func loadReference(s *mariadbtest.Server) error {
+	root := filepath.Join("..", "..", "deploy", "mysql")
+	grants, err := os.ReadFile(filepath.Join(root, "grants.sql"))
+	if err != nil {
+		return err
+	}
+	steps := []struct{ db, sql string }{
+		{"", "CREATE DATABASE psa; CREATE DATABASE billing;"},
+		{"psa", readFile(filepath.Join(root, "psa.sql"))},
+		{"billing", readFile(filepath.Join(root, "billing.sql"))},
+		{"", strings.ReplaceAll(string(grants), "change-me", roPassword)},
+		{"psa", readFile(filepath.Join("testdata", "psa_fixture.sql"))},
+		{"billing", readFile(filepath.Join("testdata", "billing_fixture.sql"))},
+	}
+	for _, st := range steps {
+		if err := s.Exec(st.db, st.sql); err != nil {
+			return fmt.Errorf("%.60s…: %w", st.sql, err)
+		}
+	}
+	return nil
+}
+
+func readFile(p string) string {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// syncBuffer collects a process's output while it runs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type exporterProc struct {
+	base string
+	logs *syncBuffer
+}
+
+// startExporter runs the built binary with a config and the DSNs of db.
+func startExporter(t *testing.T, db *mariadbtest.Server, config string, extraArgs ...string) *exporterProc {
+	t.Helper()
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "config.yml")
+	if err := os.WriteFile(cfgPath, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	port, err := mariadbtest.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	args := append([]string{"--config.file=" + cfgPath, "--web.listen-address=" + addr, "--log.level=debug"}, extraArgs...)
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, binary, args...)
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "RETENTION_") {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = append(env,
+		"RETENTION_PSA_DSN="+db.DSN(roUser, roPassword, "psa"),
+		"RETENTION_BILLING_DSN="+db.DSN(roUser, roPassword, "billing"))
+	logs := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("exporter log:\n%s", logs.String())
+		}
+		if strings.Contains(logs.String(), roPassword) {
+			t.Errorf("the DSN password appears in the exporter's log")
+		}
+	})
+	p := &exporterProc{base: "http://" + addr, logs: logs}
+	waitFor(t, 10*time.Second, "exporter to listen", func() bool {
+		resp, err := http.Get(p.base + "/-/healthy")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	return p
+}
+
+func (p *exporterProc) scrape(t *testing.T) scrape.Families {
+	t.Helper()
+	body, err := scrape.Get(http.DefaultClient, p.base+"/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fams, err := scrape.Parse(body)
+	if err != nil {
+		t.Fatalf("parsing /metrics: %v", err)
+	}
+	return fams
+}
+
+func (p *exporterProc) status(t *testing.T, path string) int {
+	t.Helper()
+	resp, err := http.Get(p.base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
+}
+
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// value returns one series' value, failing the test when it is missing.
+func value(t *testing.T, f scrape.Families, name string, l scrape.Labels) float64 {
+	t.Helper()
+	v, ok := f.Find(name, l)
+	if !ok {
+		t.Fatalf("%s%s: want exactly one series, have %v", name, l, f.Samples(name))
+	}
+	return v
+}
+
+// expectFamily checks that a family holds exactly the given series.
+func expectFamily(t *testing.T, f scrape.Families, name string, want []scrape.Sample) {
+	t.Helper()
+	got := f.Samples(name)
+	gotBy := map[string]float64{}
+	for _, s := range got {
+		gotBy[s.Labels.String()] = s.Value
+	}
+	wantBy := map[string]float64{}
+	for _, s := range want {
+		wantBy[s.Labels.String()] = s.Value
+	}
+	for k, w := range wantBy {
+		g, ok := gotBy[k]
+		switch {
+		case !ok:
+			t.Errorf("%s%s: missing, want %v", name, k, w)
+		case math.Abs(g-w) > 1e-9*math.Max(1, math.Abs(w)):
+			t.Errorf("%s%s = %v, want %v", name, k, g, w)
+		}
+	}
+	for k, g := range gotBy {
+		if _, ok := wantBy[k]; !ok {
+			t.Errorf("%s%s = %v: unexpected series", name, k, g)
+		}
+	}
+}

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/retention-exporter/retention_exporter/internal/mariadbtest"
+	"github.com/retention-exporter/retention_exporter/internal/scrape"
+)
+
+// TestSourceDownAndBack: the exporter starts while the database is down
+// and serves its own metrics; once the database is up it serves the
+// fixture; when the database dies the series keep their last values with
+// up 0, and vanish after max_staleness — never dropping to zero.
+func TestSourceDownAndBack(t *testing.T) {
+	db, err := mariadbtest.New(filepath.Join(t.TempDir(), "db"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const maxStaleness = 4 * time.Second
+	p := startExporter(t, db, `
+refresh_interval: 500ms
+max_staleness: 4s
+sources:
+  psa:
+    query_timeout: 2s
+  billing:
+    dsn_env: RETENTION_BILLING_DSN
+    query_timeout: 2s
+`)
+
+	// Down at start-up: own metrics only, not ready.
+	waitFor(t, 10*time.Second, "a failed first refresh", func() bool {
+		_, ok := p.scrape(t).Find("retention_query_errors_total", L{"source": "psa", "query": "clients"})
+		return ok && strings.Contains(p.logs.String(), "refresh failed")
+	})
+	f := p.scrape(t)
+	if v := value(t, f, "retention_source_up", L{"source": "psa"}); v != 0 {
+		t.Fatalf("psa up = %v while the database is down", v)
+	}
+	if _, ok := f["retention_source_last_success_timestamp_seconds"]; ok {
+		t.Error("a last success timestamp before any success")
+	}
+	if n := countClientSeries(f); n != 0 {
+		t.Fatalf("%d client series before any data", n)
+	}
+	if got := p.status(t, "/-/ready"); got != http.StatusServiceUnavailable {
+		t.Fatalf("/-/ready = %d before the PSA was read, want 503", got)
+	}
+
+	// The database comes up: the exporter retries and serves data.
+	if err := db.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := loadReference(db); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "data after the database came up", func() bool {
+		_, ok := p.scrape(t).Find("retention_client_health_score", L{"client_id": "c1"})
+		return ok
+	})
+	if got := p.status(t, "/-/ready"); got != http.StatusOK {
+		t.Fatalf("/-/ready = %d after the PSA was read, want 200", got)
+	}
+	before := p.scrape(t)
+	health := value(t, before, "retention_client_health_score", L{"client_id": "c1"})
+	series := countClientSeries(before)
+
+	// The database dies mid-run.
+	db.Kill()
+	killed := time.Now()
+	var lastSuccess float64
+	waitFor(t, 10*time.Second, "up 0 after the database died", func() bool {
+		f := p.scrape(t)
+		if v, _ := f.Find("retention_source_up", L{"source": "psa"}); v != 0 {
+			return false
+		}
+		// Stale but kept: the same series with the same values.
+		if n := countClientSeries(f); n != series {
+			t.Fatalf("%d client series right after the failure, want the %d from before", n, series)
+		}
+		if v := value(t, f, "retention_client_health_score", L{"client_id": "c1"}); v != health {
+			t.Fatalf("health changed from %v to %v while the source is down", health, v)
+		}
+		lastSuccess = value(t, f, "retention_source_last_success_timestamp_seconds", L{"source": "psa"})
+		return true
+	})
+	if time.Since(killed) > maxStaleness {
+		t.Fatalf("up went to 0 only after %s", time.Since(killed))
+	}
+
+	// Past max_staleness everything derived from the PSA disappears.
+	waitFor(t, maxStaleness+10*time.Second, "stale series to vanish", func() bool {
+		f := p.scrape(t)
+		n := countClientSeries(f)
+		if n != 0 && n != series {
+			t.Fatalf("%d client series: a snapshot must be all or nothing", n)
+		}
+		if v, ok := f.Find("retention_client_health_score", L{"client_id": "c1"}); ok && v != health {
+			t.Fatalf("health changed from %v to %v while stale", health, v)
+		}
+		return n == 0
+	})
+	gone := time.Now()
+	if age := gone.Sub(time.UnixMilli(int64(lastSuccess * 1000))); age < maxStaleness {
+		t.Errorf("series vanished %s after the last success, before max_staleness %s", age, maxStaleness)
+	}
+	f = p.scrape(t)
+	if _, ok := f["retention_clients"]; ok {
+		t.Error("portfolio series outlived max_staleness")
+	}
+	if v := value(t, f, "retention_source_up", L{"source": "psa"}); v != 0 {
+		t.Errorf("psa up = %v", v)
+	}
+	if v := value(t, f, "retention_source_last_success_timestamp_seconds", L{"source": "psa"}); v != lastSuccess {
+		t.Errorf("last success moved from %v to %v without a success", lastSuccess, v)
+	}
+}
+
+// TestQueryTimeout: a query slower than query_timeout fails the refresh
+// of its source, counts an error, and serves nothing made up.
+func TestQueryTimeout(t *testing.T) {
+	p := startExporter(t, shared, `
+refresh_interval: 1h
+sources:
+  psa:
+    query_timeout: 1s
+queries:
+  tickets:
+    sql: |
+      SELECT t.client_id, COUNT(*) AS tickets
+      FROM tickets t, (SELECT SLEEP(5) AS s) slow
+      WHERE t.created_at > :window_start AND t.created_at <= :now
+      GROUP BY t.client_id
+`)
+	start := time.Now()
+	waitFor(t, 15*time.Second, "the tickets query to time out", func() bool {
+		v, _ := p.scrape(t).Find("retention_query_errors_total", L{"source": "psa", "query": "tickets"})
+		return v >= 1
+	})
+	if d := time.Since(start); d > 4*time.Second {
+		t.Errorf("the timeout took %s to act, want about 1s", d)
+	}
+	f := p.scrape(t)
+	if v := value(t, f, "retention_source_up", L{"source": "psa"}); v != 0 {
+		t.Errorf("psa up = %v after a timeout", v)
+	}
+	if n := countClientSeries(f); n != 0 {
+		t.Errorf("%d client series served from a failed first refresh", n)
+	}
+	if got := p.status(t, "/-/ready"); got != http.StatusServiceUnavailable {
+		t.Errorf("/-/ready = %d, want 503", got)
+	}
+	if !strings.Contains(p.logs.String(), "timed out after 1s") {
+		t.Error("the log does not say the query timed out")
+	}
+}
+
+// countClientSeries counts the per-client, per-contract and portfolio
+// series: everything derived from the PSA.
+func countClientSeries(f scrape.Families) int {
+	n := 0
+	for name, mf := range f {
+		if strings.HasPrefix(name, "retention_") && !isOwnMetric(name) {
+			n += len(mf.Metric)
+		}
+	}
+	return n
+}

@@ -21,6 +21,26 @@ import (
 	"github.com/retention-exporter/retention_exporter/source"
 )
 
+// PSA reads the PSA's facts; *source.DB is one.
+type PSA interface {
+	Name() string
+	Target() string
+	ReadPSA(ctx context.Context, cfg *config.Config, now time.Time) (*model.PSAFacts, []source.QueryReport, error)
+}
+
+// Billing reads the billing facts; *source.DB is one.
+type Billing interface {
+	Name() string
+	Target() string
+	ReadBilling(ctx context.Context, cfg *config.Config, now time.Time) (*model.BillingFacts, []source.QueryReport, error)
+}
+
+// named is what the exporter's own metrics need of a source.
+type named interface {
+	Name() string
+	Target() string
+}
+
 // Snapshot is one refresh's exposition, rendered once.
 type Snapshot struct {
 	Plain  []byte
@@ -33,8 +53,8 @@ type Snapshot struct {
 type Exporter struct {
 	cfg    *config.Config
 	logger *slog.Logger
-	psa    *source.DB
-	bill   *source.DB // nil when billing is not configured
+	psa    PSA
+	bill   Billing // nil when billing is not configured
 
 	mu           sync.Mutex // serialises refreshes
 	psaFacts     *model.PSAFacts
@@ -52,8 +72,8 @@ type Exporter struct {
 	invalidRows     *prometheus.CounterVec
 }
 
-// New returns an exporter for the sources; billing may be nil.
-func New(cfg *config.Config, psa, billing *source.DB, logger *slog.Logger) *Exporter {
+// New returns an exporter for the sources; billing is nil when not configured.
+func New(cfg *config.Config, psa PSA, billing Billing, logger *slog.Logger) *Exporter {
 	e := &Exporter{cfg: cfg, psa: psa, bill: billing, logger: logger, registry: prometheus.NewRegistry()}
 	e.up = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metrics.SourceUp,
 		Help: "1 when the last refresh read the source, else 0."}, []string{metrics.LabelSource})
@@ -71,14 +91,14 @@ func New(cfg *config.Config, psa, billing *source.DB, logger *slog.Logger) *Expo
 		versioncollector.NewCollector("retention_exporter"),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, s := range e.sources() {
-		e.up.WithLabelValues(s.Name).Set(0)
+		e.up.WithLabelValues(s.Name()).Set(0)
 		for _, f := range config.Facts {
-			if f.Source != s.Name || !cfg.Enabled(f.Name) {
+			if f.Source != s.Name() || !cfg.Enabled(f.Name) {
 				continue
 			}
-			e.queryErrors.WithLabelValues(s.Name, f.Name)
+			e.queryErrors.WithLabelValues(s.Name(), f.Name)
 			for _, r := range source.Reasons {
-				e.invalidRows.WithLabelValues(s.Name, f.Name, r)
+				e.invalidRows.WithLabelValues(s.Name(), f.Name, r)
 			}
 		}
 	}
@@ -86,11 +106,11 @@ func New(cfg *config.Config, psa, billing *source.DB, logger *slog.Logger) *Expo
 	return e
 }
 
-func (e *Exporter) sources() []*source.DB {
+func (e *Exporter) sources() []named {
 	if e.bill == nil {
-		return []*source.DB{e.psa}
+		return []named{e.psa}
 	}
-	return []*source.DB{e.psa, e.bill}
+	return []named{e.psa, e.bill}
 }
 
 // Registry holds the exporter's own metrics, rendered on every scrape.
@@ -166,13 +186,13 @@ func (e *Exporter) Refresh(ctx context.Context, now time.Time) {
 }
 
 // record turns one source read into the exporter's own metrics and logs.
-func (e *Exporter) record(db *source.DB, now, start time.Time, reps []source.QueryReport, err error) {
-	e.refreshDuration.WithLabelValues(db.Name).Set(time.Since(start).Seconds())
+func (e *Exporter) record(db named, now, start time.Time, reps []source.QueryReport, err error) {
+	e.refreshDuration.WithLabelValues(db.Name()).Set(time.Since(start).Seconds())
 	durations := map[string]float64{}
 	for _, r := range reps {
 		durations[r.Query] += r.Duration.Seconds()
 		if r.Err != nil {
-			e.queryErrors.WithLabelValues(db.Name, r.Query).Inc()
+			e.queryErrors.WithLabelValues(db.Name(), r.Query).Inc()
 		}
 		reasons := make([]string, 0, len(r.Invalid))
 		for reason := range r.Invalid {
@@ -181,21 +201,21 @@ func (e *Exporter) record(db *source.DB, now, start time.Time, reps []source.Que
 		sort.Strings(reasons)
 		for _, reason := range reasons {
 			n := r.Invalid[reason]
-			e.invalidRows.WithLabelValues(db.Name, r.Query, reason).Add(float64(n))
-			e.logger.Warn("skipped invalid rows", "database", db.Name, "query", r.Query, "window", r.Window,
+			e.invalidRows.WithLabelValues(db.Name(), r.Query, reason).Add(float64(n))
+			e.logger.Warn("skipped invalid rows", "database", db.Name(), "query", r.Query, "window", r.Window,
 				"reason", reason, "rows", n, "first", r.Examples[reason])
 		}
 	}
 	for q, d := range durations {
-		e.queryDuration.WithLabelValues(db.Name, q).Set(d)
+		e.queryDuration.WithLabelValues(db.Name(), q).Set(d)
 	}
 	if err != nil {
-		e.up.WithLabelValues(db.Name).Set(0)
+		e.up.WithLabelValues(db.Name()).Set(0)
 		e.logger.Error("refresh failed; serving the last good data until max_staleness",
-			"database", db.Name, "target", db.Target, "err", err)
+			"database", db.Name(), "target", db.Target(), "err", err)
 		return
 	}
-	e.up.WithLabelValues(db.Name).Set(1)
-	e.lastSuccess.WithLabelValues(db.Name).Set(float64(now.UnixMilli()) / 1000)
-	e.logger.Debug("refreshed", "database", db.Name, "duration", time.Since(start))
+	e.up.WithLabelValues(db.Name()).Set(1)
+	e.lastSuccess.WithLabelValues(db.Name()).Set(float64(now.UnixMilli()) / 1000)
+	e.logger.Debug("refreshed", "database", db.Name(), "duration", time.Since(start))
 }

@@ -20,14 +20,19 @@ import (
 
 // DB is one configured source.
 type DB struct {
-	Name    string
+	name    string
 	db      *sql.DB
 	timeout time.Duration
 	loc     *time.Location
 	secret  string // the DSN's password, scrubbed from every error
-	// Target describes the server without credentials, for logs.
-	Target string
+	target  string
 }
+
+// Name is the source's name: psa or billing.
+func (d *DB) Name() string { return d.name }
+
+// Target describes the server without credentials, for logs.
+func (d *DB) Target() string { return d.target }
 
 // ReadDSN returns a source's DSN from its file or environment variable.
 func ReadDSN(s *config.Source) (string, error) {
@@ -82,8 +87,8 @@ func Open(name string, s *config.Source, loc *time.Location) (*DB, error) {
 	db.SetMaxIdleConns(s.MaxOpenConns)
 	db.SetConnMaxIdleTime(15 * time.Minute)
 	return &DB{
-		Name: name, db: db, timeout: time.Duration(s.QueryTimeout), loc: loc,
-		secret: mc.Passwd, Target: fmt.Sprintf("%s@%s/%s", mc.User, mc.Addr, mc.DBName),
+		name: name, db: db, timeout: time.Duration(s.QueryTimeout), loc: loc,
+		secret: mc.Passwd, target: fmt.Sprintf("%s@%s/%s", mc.User, mc.Addr, mc.DBName),
 	}, nil
 }
 

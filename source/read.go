@@ -89,7 +89,7 @@ func (d *DB) read(ctx context.Context, cfg *config.Config, now time.Time, b *bui
 	defer tx.Rollback() //nolint:errcheck // read-only: nothing to lose
 
 	var reports []QueryReport
-	for _, r := range runs(cfg, d.Name) {
+	for _, r := range runs(cfg, d.name) {
 		rep := d.runQuery(ctx, tx, cfg, now, r, b)
 		reports = append(reports, rep)
 		if rep.Err != nil {

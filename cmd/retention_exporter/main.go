@@ -109,14 +109,18 @@ func (s *ServeCmd) Run(cli *CLI, logger *slog.Logger) error {
 		return err
 	}
 	defer psa.Close()
-	var billing *source.DB
+	// billing stays a nil interface when not configured.
+	var billing exporter.Billing
+	billingTarget := "not configured"
 	if cfg.BillingConfigured() {
-		if billing, err = source.Open(config.Billing, cfg.Sources.Billing, cfg.Location()); err != nil {
+		db, err := source.Open(config.Billing, cfg.Sources.Billing, cfg.Location())
+		if err != nil {
 			return err
 		}
-		defer billing.Close()
+		defer db.Close()
+		billing, billingTarget = db, db.Target()
 	}
-	logger.Info("sources", "psa", psa.Target, "billing", targetOf(billing),
+	logger.Info("sources", "psa", psa.Target(), "billing", billingTarget,
 		"refresh_interval", cfg.RefreshInterval, "max_staleness", cfg.MaxStaleness, "time_zone", cfg.TimeZone)
 
 	exp := exporter.New(cfg, psa, billing, logger)
@@ -146,13 +150,6 @@ func (s *ServeCmd) Run(cli *CLI, logger *slog.Logger) error {
 		defer cancel()
 		return srv.Shutdown(shutdown)
 	}
-}
-
-func targetOf(db *source.DB) string {
-	if db == nil {
-		return "not configured"
-	}
-	return db.Target
 }
 
 func routes(exp *exporter.Exporter, metricsPath string) (*http.ServeMux, error) {

@@ -1,0 +1,138 @@
+package collector
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/retention-exporter/retention_exporter/model"
+)
+
+func f(v float64) *float64 { return &v }
+
+// sample is a result with one of everything, and a client name that is
+// not valid UTF-8.
+func sample() *model.Result {
+	return &model.Result{
+		Clients: []model.ClientResult{{
+			ID: "c1", Name: "Acme \xff Corp", Segment: "smb", AccountManager: "Alice",
+			StartTimestamp: 1.6e9, NextAnniversaryTimestamp: 1.8e9,
+			Endpoints: f(10), Tickets: []model.WindowValue{{Window: "30d", Value: 5}},
+			Utilization: f(0.5), SLACompliance: f(0.75), CSAT: f(0.5), BestPractice: f(0.75),
+			LastReviewTimestamp: f(1.7e9), RenewalContacts: f(2), OverdueInvoices: f(1),
+			OverdueAmount: []model.CurrencyValue{{Currency: "USD", Value: 500}}, OldestOverdueTimestamp: f(1.75e9),
+			MRR:    []model.CurrencyValue{{Currency: "USD", Value: 1000}},
+			Health: f(55.5), Components: []model.ComponentScore{{Component: "sla", Score: 75}}, Coverage: f(1),
+		}, {
+			// Everything optional absent.
+			ID: "c2", Name: "Beta", StartTimestamp: 1.6e9, NextAnniversaryTimestamp: 1.8e9,
+		}},
+		Contracts: []model.ContractResult{{
+			ID: "k1", Name: "Managed", ClientID: "c1", ClientName: "Acme \xff Corp", Type: "managed",
+			AutoRenew: true, Currency: "USD", DaysToRenewal: f(45), EndTimestamp: f(1.8e9),
+			MonthlyValue: f(1000), RenewalNoticeSent: f(0),
+		}},
+		Portfolio: model.Portfolio{
+			Clients:         []model.Group{{Segment: "smb", Value: 1}, {Segment: "", Value: 1}},
+			ChurnedByReason: []model.Group{{Segment: "smb", Reason: "price", Window: "30d", Value: 2}},
+			MRR:             []model.Group{{Segment: "smb", Currency: "USD", Value: 1000}},
+		},
+	}
+}
+
+func TestCollectAndCompare(t *testing.T) {
+	c := New(sample(), Options{ComponentScores: true, Contracts: true})
+	want := `
+# HELP retention_client_info Client attributes; value 1. Join on client_id for segment and account manager.
+# TYPE retention_client_info gauge
+retention_client_info{account_manager="Alice",client="Acme � Corp",client_id="c1",segment="smb"} 1
+retention_client_info{account_manager="",client="Beta",client_id="c2",segment=""} 1
+# HELP retention_client_utilization_ratio Tickets per managed endpoint in the utilization window.
+# TYPE retention_client_utilization_ratio gauge
+retention_client_utilization_ratio{client="Acme � Corp",client_id="c1"} 0.5
+# HELP retention_client_overdue_amount Sum of overdue invoice amounts.
+# TYPE retention_client_overdue_amount gauge
+retention_client_overdue_amount{client="Acme � Corp",client_id="c1",currency="USD"} 500
+# HELP retention_contract_info Contract attributes; value 1.
+# TYPE retention_contract_info gauge
+retention_contract_info{auto_renew="true",client="Acme � Corp",client_id="c1",contract="Managed",contract_id="k1",contract_type="managed"} 1
+# HELP retention_contract_cancel_timestamp_seconds Announced cancellation date of a contract still in force.
+# TYPE retention_contract_cancel_timestamp_seconds gauge
+# HELP retention_churned_clients_by_reason Churned clients of the window's cohort by normalised reason.
+# TYPE retention_churned_clients_by_reason gauge
+retention_churned_clients_by_reason{reason="price",segment="smb",window="30d"} 2
+# HELP retention_clients Clients active today.
+# TYPE retention_clients gauge
+retention_clients{segment=""} 1
+retention_clients{segment="smb"} 1
+`
+	names := []string{"retention_client_info", "retention_client_utilization_ratio", "retention_client_overdue_amount",
+		"retention_contract_info", "retention_contract_cancel_timestamp_seconds", "retention_churned_clients_by_reason", "retention_clients"}
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), names...); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestLint(t *testing.T) {
+	problems, err := testutil.CollectAndLint(New(sample(), Options{ComponentScores: true, Contracts: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		// Days to renewal is named by the product's contract; its base-unit
+		// twin is retention_contract_end_timestamp_seconds.
+		if p.Metric == "retention_contract_days_to_renewal" && strings.Contains(p.Text, "base unit") {
+			continue
+		}
+		t.Errorf("%s: %s", p.Metric, p.Text)
+	}
+}
+
+// TestRenderMatchesRegistry: the once-per-refresh rendering carries the
+// same series as client_golang's own gathering of the collector.
+func TestRenderMatchesRegistry(t *testing.T) {
+	c := New(sample(), Options{ComponentScores: true, Contracts: true})
+	var rendered bytes.Buffer
+	if err := c.Render(&rendered); err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gathered bytes.Buffer
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(&gathered, mf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text := rendered.String()
+	if err := testutil.CollectAndCompare(c, strings.NewReader(text)); err != nil {
+		t.Errorf("rendered text differs from the collector: %v", err)
+	}
+	if got, want := strings.Count(text, "\n"), strings.Count(gathered.String(), "\n"); got != want {
+		t.Errorf("rendered %d lines, registry %d", got, want)
+	}
+}
+
+func TestOptionsDropDetail(t *testing.T) {
+	c := New(sample(), Options{})
+	var b bytes.Buffer
+	if err := c.Render(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"retention_client_health_component_score", "retention_contract_"} {
+		if strings.Contains(b.String(), name) {
+			t.Errorf("%s rendered although dropped by options", name)
+		}
+	}
+	if !strings.Contains(b.String(), "retention_client_health_score{") {
+		t.Error("the health score itself must stay")
+	}
+}

@@ -1,0 +1,496 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// unsetEnv removes an environment variable for the test and restores it after.
+func unsetEnv(t *testing.T, name string) {
+	t.Helper()
+	t.Setenv(name, "")
+	os.Unsetenv(name)
+}
+
+func mustParse(t *testing.T, yaml, dir string) *Config {
+	t.Helper()
+	c, err := Parse([]byte(yaml), dir)
+	if err != nil {
+		t.Fatalf("Parse: %v\n%s", err, yaml)
+	}
+	return c
+}
+
+func labels(ws []Window) []string {
+	var out []string
+	for _, w := range ws {
+		out = append(out, w.Label)
+	}
+	return out
+}
+
+func TestParseDefaults(t *testing.T) {
+	unsetEnv(t, DefaultBillingDSNEnv)
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{
+		{"nil", nil},
+		{"empty", []byte("")},
+		{"blank", []byte("\n  \n")},
+		{"comments only", []byte("# nothing to change\n")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse(tc.data, "")
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if got := time.Duration(c.RefreshInterval); got != 5*time.Minute {
+				t.Errorf("refresh_interval = %v, want 5m", got)
+			}
+			if got := time.Duration(c.MaxStaleness); got != time.Hour {
+				t.Errorf("max_staleness = %v, want 1h", got)
+			}
+			if c.Location() != time.UTC && c.Location().String() != "UTC" {
+				t.Errorf("location = %v, want UTC", c.Location())
+			}
+			w := c.Windows
+			for _, check := range []struct {
+				what      string
+				got, want []string
+			}{
+				{"tickets", labels(w.Tickets), []string{"30d", "90d"}},
+				{"churn", labels(w.Churn), []string{"30d", "90d", "365d"}},
+				{"revenue", labels(w.Revenue), []string{"365d"}},
+				{"single windows", []string{w.Utilization.Label, w.SLA.Label, w.CSAT.Label, w.Lapsed.Label},
+					[]string{"30d", "90d", "90d", "90d"}},
+				{"ticket query windows", labels(c.TicketWindows()), []string{"30d", "90d"}},
+			} {
+				if !slices.Equal(check.got, check.want) {
+					t.Errorf("%s windows = %v, want %v", check.what, check.got, check.want)
+				}
+			}
+			if got := c.HistoryDays(); got != 365 {
+				t.Errorf("HistoryDays = %d, want 365", got)
+			}
+			h := c.Health
+			wantWeights := Weights{Utilization: 0.20, SLA: 0.20, CSAT: 0.15, Engagement: 0.15, Billing: 0.15, BestPractice: 0.10, Contacts: 0.05}
+			if h.Weights != wantWeights {
+				t.Errorf("weights = %+v, want %+v", h.Weights, wantWeights)
+			}
+			if h.UtilizationTarget != 0.2 || h.ReviewCadence.Days() != 90 || h.OverdueLimit.Days() != 60 || h.PositiveScore != 4 {
+				t.Errorf("health = %+v", h)
+			}
+			if h.Bands != (Bands{Critical: 40, AtRisk: 60}) {
+				t.Errorf("bands = %+v, want 40/60", h.Bands)
+			}
+			if c.Churn.ReasonsLimit != 20 {
+				t.Errorf("reasons_limit = %d, want 20", c.Churn.ReasonsLimit)
+			}
+			psa, billing := c.Source(PSA), c.Source(Billing)
+			if psa.DSNEnv != DefaultPSADSNEnv || psa.MaxOpenConns != 2 || time.Duration(psa.QueryTimeout) != 30*time.Second {
+				t.Errorf("psa source = %+v", psa)
+			}
+			if billing.DSNEnv != DefaultBillingDSNEnv || billing.MaxOpenConns != 2 {
+				t.Errorf("billing source = %+v", billing)
+			}
+			if c.BillingConfigured() {
+				t.Errorf("billing configured without a billing section or %s", DefaultBillingDSNEnv)
+			}
+			for _, f := range Facts {
+				want := f.Source == PSA
+				if got := c.Enabled(f.Name); got != want {
+					t.Errorf("Enabled(%s) = %v, want %v", f.Name, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadEmptyPathIsDefault(t *testing.T) {
+	c, err := Load("")
+	if err != nil {
+		t.Fatalf("Load(\"\"): %v", err)
+	}
+	if !c.Enabled(QueryClients) || c.Churn.ReasonsLimit != 20 {
+		t.Errorf("Load(\"\") is not the default config: %+v", c)
+	}
+}
+
+func TestBillingConfigured(t *testing.T) {
+	tests := []struct {
+		name   string
+		yaml   string
+		env    bool // set RETENTION_BILLING_DSN
+		want   bool
+		dsnEnv string
+	}{
+		{name: "no section, no variable", want: false, dsnEnv: DefaultBillingDSNEnv},
+		{name: "no section, default variable set", env: true, want: true, dsnEnv: DefaultBillingDSNEnv},
+		{name: "explicit section with its own variable", yaml: "sources: {billing: {dsn_env: MY_BILLING}}", want: true, dsnEnv: "MY_BILLING"},
+		{name: "explicit empty section", yaml: "sources: {billing: {max_open_conns: 1}}", want: true, dsnEnv: DefaultBillingDSNEnv},
+		{name: "explicit section with a DSN file", yaml: "sources: {billing: {dsn_file: /run/secrets/billing}}", want: true, dsnEnv: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			unsetEnv(t, DefaultBillingDSNEnv)
+			if tt.env {
+				t.Setenv(DefaultBillingDSNEnv, "user:pw@tcp(db:3306)/billing")
+			}
+			c := mustParse(t, tt.yaml, "")
+			if got := c.BillingConfigured(); got != tt.want {
+				t.Errorf("BillingConfigured = %v, want %v", got, tt.want)
+			}
+			if got := c.Enabled(QueryInvoices); got != tt.want {
+				t.Errorf("Enabled(invoices) = %v, want %v", got, tt.want)
+			}
+			if got := c.Source(Billing).DSNEnv; got != tt.dsnEnv {
+				t.Errorf("billing dsn_env = %q, want %q", got, tt.dsnEnv)
+			}
+		})
+	}
+}
+
+func TestSourceDefaultsFilled(t *testing.T) {
+	c := mustParse(t, `
+sources:
+  psa:
+    dsn_env: MY_PSA
+    query_timeout: 5s
+  billing:
+    max_open_conns: 4
+`, "")
+	psa, billing := c.Source(PSA), c.Source(Billing)
+	if psa.DSNEnv != "MY_PSA" || psa.MaxOpenConns != 2 || time.Duration(psa.QueryTimeout) != 5*time.Second {
+		t.Errorf("psa = %+v", psa)
+	}
+	if billing.DSNEnv != DefaultBillingDSNEnv || billing.MaxOpenConns != 4 || time.Duration(billing.QueryTimeout) != 30*time.Second {
+		t.Errorf("billing = %+v", billing)
+	}
+}
+
+func TestParseOverrides(t *testing.T) {
+	c := mustParse(t, `
+refresh_interval: 1m
+max_staleness: 30m
+time_zone: Europe/Berlin
+windows:
+  tickets: [7d, 12h]
+  churn: [1y, 2w]
+  revenue: [90d]
+  lapsed: 60d
+health:
+  weights:
+    contacts: 0.5
+  utilization_target: 0.3
+  review_cadence: 8w
+  bands: {critical: 30, at_risk: 50}
+churn:
+  reasons_limit: 5
+`, "")
+	if time.Duration(c.RefreshInterval) != time.Minute || time.Duration(c.MaxStaleness) != 30*time.Minute {
+		t.Errorf("intervals = %v, %v", c.RefreshInterval, c.MaxStaleness)
+	}
+	if c.Location().String() != "Europe/Berlin" {
+		t.Errorf("location = %v", c.Location())
+	}
+	if got := labels(c.Windows.Tickets); !slices.Equal(got, []string{"7d", "12h"}) {
+		t.Errorf("tickets = %v", got)
+	}
+	// The tickets query also runs for the (default) utilization and SLA windows.
+	if got := labels(c.TicketWindows()); !slices.Equal(got, []string{"7d", "12h", "30d", "90d"}) {
+		t.Errorf("TicketWindows = %v", got)
+	}
+	if got := labels(c.Windows.Churn); !slices.Equal(got, []string{"1y", "2w"}) {
+		t.Errorf("churn = %v", got)
+	}
+	if d := c.Windows.Churn[0].Days(); d != 365 {
+		t.Errorf("1y = %d days, want 365", d)
+	}
+	if d := c.Windows.Churn[1].Days(); d != 14 {
+		t.Errorf("2w = %d days, want 14", d)
+	}
+	// Longest of churn (365), revenue (90), lapsed (60).
+	if got := c.HistoryDays(); got != 365 {
+		t.Errorf("HistoryDays = %d, want 365", got)
+	}
+	// Keys left out of a section keep their defaults.
+	if c.Health.Weights.Contacts != 0.5 || c.Health.Weights.Utilization != 0.2 || c.Health.Weights.Billing != 0.15 {
+		t.Errorf("weights = %+v", c.Health.Weights)
+	}
+	if c.Health.OverdueLimit.Days() != 60 || c.Health.ReviewCadence.Days() != 56 || c.Health.UtilizationTarget != 0.3 {
+		t.Errorf("health = %+v", c.Health)
+	}
+	if c.Health.Bands != (Bands{Critical: 30, AtRisk: 50}) || c.Churn.ReasonsLimit != 5 {
+		t.Errorf("bands/churn = %+v %+v", c.Health.Bands, c.Churn)
+	}
+	if c.Windows.CSAT.Label != "90d" {
+		t.Errorf("csat window = %q, want the default", c.Windows.CSAT.Label)
+	}
+}
+
+func TestHistoryDaysLapsedLongest(t *testing.T) {
+	c := mustParse(t, "windows: {churn: [30d], revenue: [60d], lapsed: 120d}", "")
+	if got := c.HistoryDays(); got != 120 {
+		t.Errorf("HistoryDays = %d, want 120", got)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string // substrings of the error
+	}{
+		{"unknown top-level key", "refresh_interval: 1m\nrefresh_intervall: 5m\n", []string{"refresh_intervall", "line 2"}},
+		{"unknown nested key", "health:\n  weights:\n    utilisation: 0.3\n", []string{"utilisation", "line 3"}},
+		{"unknown source key", "sources:\n  psa:\n    dsn: secret\n", []string{"dsn", "line 3"}},
+		{"unknown query key", "queries:\n  clients:\n    query: SELECT 1\n", []string{"query", "line 3"}},
+		{"bad window", "windows:\n  churn: [30 days]\n", []string{"line 2", "30 days"}},
+		{"window not a scalar", "windows:\n  lapsed: {days: 30}\n", []string{"line 2", "window"}},
+		{"zero window", "windows:\n  lapsed: 0d\n", []string{"0d", "positive"}},
+		{"bad duration", "refresh_interval: soon\n", []string{"line 1", "soon"}},
+		{"non-whole-day churn window", "windows: {churn: [30d, 36h]}", []string{"windows.churn", "36h", "whole number of days"}},
+		{"non-whole-day revenue window", "windows: {revenue: [1d12h]}", []string{"windows.revenue", "1d12h"}},
+		{"non-whole-day lapsed window", "windows: {lapsed: 90d1h}", []string{"windows.lapsed", "90d1h"}},
+		{"non-whole-day review cadence", "health: {review_cadence: 12h}", []string{"health.review_cadence", "12h"}},
+		{"non-whole-day overdue limit", "health: {overdue_limit: 30m}", []string{"health.overdue_limit", "30m"}},
+		{"duplicate churn window", "windows: {churn: [30d, 30d]}", []string{"windows.churn", "30d", "twice"}},
+		{"duplicate ticket window", "windows: {tickets: [30d, 30d]}", []string{"windows.tickets", "twice"}},
+		{"no ticket window", "windows: {tickets: []}", []string{"windows.tickets"}},
+		{"no churn window", "windows: {churn: []}", []string{"windows.churn"}},
+		{"zero refresh interval", "refresh_interval: 0s", []string{"refresh_interval"}},
+		{"staleness below refresh", "refresh_interval: 10m\nmax_staleness: 5m", []string{"max_staleness"}},
+		{"bad time zone", "time_zone: Mars/Olympus", []string{"time_zone"}},
+		{"negative weight", "health: {weights: {csat: -1}}", []string{"health.weights.csat"}},
+		{"zero utilization target", "health: {utilization_target: 0}", []string{"utilization_target"}},
+		{"positive score 0", "health: {positive_score: 0}", []string{"positive_score"}},
+		{"bands out of order", "health: {bands: {critical: 70, at_risk: 60}}", []string{"health.bands"}},
+		{"bands above 100", "health: {bands: {critical: 40, at_risk: 120}}", []string{"health.bands"}},
+		{"reasons limit 0", "churn: {reasons_limit: 0}", []string{"churn.reasons_limit"}},
+		{"negative pool", "sources: {psa: {max_open_conns: -1}}", []string{"sources.psa.max_open_conns"}},
+		{"tls cert without key", "sources: {billing: {tls: {cert_file: c.pem}}}", []string{"sources.billing.tls"}},
+		{"unknown query", "queries: {client: {sql: SELECT 1}}", []string{"queries.client", "unknown query"}},
+		{"clients disabled", "queries: {clients: {disabled: true}}", []string{"queries.clients", "cannot be disabled"}},
+		{"sql and file", "queries: {contacts: {sql: SELECT 1, file: contacts.sql}}", []string{"queries.contacts", "not both"}},
+		{"missing query file", "queries: {contacts: {file: does-not-exist.sql}}", []string{"queries.contacts.file"}},
+		{"write statement", "queries: {endpoints: {sql: 'DELETE FROM endpoints'}}", []string{"queries.endpoints", "DELETE"}},
+		{"unknown parameter", "queries: {endpoints: {sql: 'SELECT client_id, 1 AS endpoints FROM e WHERE d < :yesterday'}}",
+			[]string{"queries.endpoints", ":yesterday"}},
+		{"window_start outside windowed queries", "queries:\n  contracts:\n    sql: SELECT * FROM contracts WHERE start_date > :window_start\n",
+			[]string{"queries.contracts", ":window_start"}},
+		{"window_start in reviews", "queries: {reviews: {sql: 'SELECT client_id, MAX(held_at) AS last_review_at FROM r WHERE held_at > :window_start'}}",
+			[]string{"queries.reviews", ":window_start"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			unsetEnv(t, DefaultBillingDSNEnv)
+			_, err := Parse([]byte(tt.yaml), t.TempDir())
+			if err == nil {
+				t.Fatalf("Parse accepted:\n%s", tt.yaml)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestWindowedQueriesMayUseWindowStart(t *testing.T) {
+	c := mustParse(t, `
+queries:
+  tickets:
+    sql: |
+      SELECT client_id, COUNT(*) AS tickets
+      FROM tickets
+      WHERE created_at > :window_start AND created_at <= :now
+      GROUP BY client_id
+  surveys:
+    sql: >
+      SELECT client_id, COUNT(*) AS responses,
+      SUM(score >= :positive_score) AS positive
+      FROM surveys WHERE answered_at > :window_start GROUP BY client_id
+`, "")
+	for name, want := range map[string][]string{
+		QueryTickets: {ParamWindowStart, ParamNow},
+		QuerySurveys: {ParamPositiveScore, ParamWindowStart},
+	} {
+		st, ok := c.Statement(name)
+		if !ok {
+			t.Fatalf("%s not enabled", name)
+		}
+		if !slices.Equal(st.Params, want) {
+			t.Errorf("%s params = %v, want %v", name, st.Params, want)
+		}
+		if strings.Contains(st.SQL, ":") {
+			t.Errorf("%s SQL still has a named placeholder: %s", name, st.SQL)
+		}
+	}
+}
+
+func TestDisabledQuery(t *testing.T) {
+	c := mustParse(t, "queries: {surveys: {disabled: true}, contracts: {disabled: true}}", "")
+	for _, name := range []string{QuerySurveys, QueryContracts} {
+		if c.Enabled(name) {
+			t.Errorf("Enabled(%s) = true for a disabled query", name)
+		}
+		if _, ok := c.Statement(name); ok {
+			t.Errorf("Statement(%s) exists for a disabled query", name)
+		}
+	}
+	if !c.Enabled(QueryTickets) || !c.Enabled(QueryClients) {
+		t.Errorf("other queries should stay enabled")
+	}
+	if c.Enabled("no_such_query") {
+		t.Errorf("Enabled of an unknown query name")
+	}
+}
+
+func TestDefaultStatements(t *testing.T) {
+	unsetEnv(t, DefaultBillingDSNEnv)
+	t.Setenv(DefaultBillingDSNEnv, "x")
+	c := mustParse(t, "", "")
+	want := map[string][]string{
+		QueryClients:     nil,
+		QueryContracts:   {ParamHistoryStart},
+		QueryEndpoints:   {ParamToday, ParamToday},
+		QueryTickets:     {ParamWindowStart, ParamNow},
+		QuerySurveys:     {ParamPositiveScore, ParamWindowStart, ParamNow},
+		QueryReviews:     {ParamToday},
+		QueryContacts:    nil,
+		QueryAssessments: {ParamToday},
+		QueryInvoices:    {ParamToday},
+	}
+	for _, f := range Facts {
+		st, ok := c.Statement(f.Name)
+		if !ok {
+			t.Errorf("default %s not enabled", f.Name)
+			continue
+		}
+		if !slices.Equal(st.Params, want[f.Name]) {
+			t.Errorf("default %s params = %v, want %v", f.Name, st.Params, want[f.Name])
+		}
+		if got, want := strings.Count(st.SQL, "?"), len(st.Params); got != want {
+			t.Errorf("default %s has %d '?' for %d params", f.Name, got, want)
+		}
+	}
+}
+
+func TestQueryFiles(t *testing.T) {
+	unsetEnv(t, DefaultBillingDSNEnv)
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "sql"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rel := "SELECT client_id, COUNT(*) AS renewal_contacts FROM people WHERE role = 'renewal' AND hired <= :today GROUP BY client_id\n"
+	abs := "SELECT client_id, COUNT(*) AS endpoints FROM assets GROUP BY client_id"
+	absPath := filepath.Join(t.TempDir(), "endpoints.sql")
+	for p, text := range map[string]string{filepath.Join(dir, "sql", "contacts.sql"): rel, absPath: abs} {
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfgPath := filepath.Join(dir, "retention.yml")
+	yaml := "queries:\n  contacts: {file: sql/contacts.sql}\n  endpoints: {file: " + absPath + "}\n"
+	if err := os.WriteFile(cfgPath, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// Load resolves relative query files against the config file's directory,
+	// whatever the working directory is.
+	c, err := Load(cfgPath)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	st, _ := c.Statement(QueryContacts)
+	if !strings.Contains(st.SQL, "FROM people") || !slices.Equal(st.Params, []string{ParamToday}) {
+		t.Errorf("contacts statement = %+v, want the file's", st)
+	}
+	st, _ = c.Statement(QueryEndpoints)
+	if !strings.Contains(st.SQL, "FROM assets") {
+		t.Errorf("endpoints statement = %+v, want the absolute file's", st)
+	}
+
+	// Parse with another directory does not find the relative file.
+	if _, err := Parse([]byte(yaml), t.TempDir()); err == nil || !strings.Contains(err.Error(), "queries.contacts.file") {
+		t.Errorf("Parse with another dir: err = %v, want a missing file error", err)
+	}
+	// Load names the config file in its errors.
+	bad := filepath.Join(dir, "bad.yml")
+	if err := os.WriteFile(bad, []byte("nope: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(bad); err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "nope") {
+		t.Errorf("Load(bad) err = %v, want one naming %s and the key", err, bad)
+	}
+}
+
+func TestParseWindow(t *testing.T) {
+	day := 24 * time.Hour
+	tests := []struct {
+		in        string
+		want      time.Duration
+		wantDays  int
+		wholeDays bool
+		wantErr   bool
+	}{
+		{in: "30d", want: 30 * day, wantDays: 30, wholeDays: true},
+		{in: "365d", want: 365 * day, wantDays: 365, wholeDays: true},
+		{in: "1y", want: 365 * day, wantDays: 365, wholeDays: true},
+		{in: "12w", want: 84 * day, wantDays: 84, wholeDays: true},
+		{in: "48h", want: 2 * day, wantDays: 2, wholeDays: true},
+		{in: "36h", want: 36 * time.Hour, wantDays: 1, wholeDays: false},
+		{in: "1d12h", want: 36 * time.Hour, wantDays: 1, wholeDays: false},
+		{in: "90m", want: 90 * time.Minute, wantDays: 0, wholeDays: false},
+		{in: "", wantErr: true},
+		{in: "0d", wantErr: true},
+		{in: "-1d", wantErr: true},
+		{in: "30", wantErr: true},
+		{in: "30 days", wantErr: true},
+		{in: "month", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			w, err := ParseWindow(tt.in)
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("ParseWindow(%q) = %+v, want an error", tt.in, w)
+				}
+				if !strings.Contains(err.Error(), tt.in) {
+					t.Errorf("error %q does not quote the window", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseWindow(%q): %v", tt.in, err)
+			}
+			if w.Label != tt.in || w.String() != tt.in {
+				t.Errorf("label = %q, want the text as written %q", w.Label, tt.in)
+			}
+			if w.Duration != tt.want || w.Days() != tt.wantDays || w.WholeDays() != tt.wholeDays {
+				t.Errorf("ParseWindow(%q) = %v, %d days, whole %v; want %v, %d, %v",
+					tt.in, w.Duration, w.Days(), w.WholeDays(), tt.want, tt.wantDays, tt.wholeDays)
+			}
+		})
+	}
+}
+
+func TestWeight(t *testing.T) {
+	w := Default().Health.Weights
+	var sum float64
+	for _, name := range Components {
+		sum += w.Weight(name)
+	}
+	if sum < 1-1e-9 || sum > 1+1e-9 {
+		t.Errorf("default weights sum to %v, want 1", sum)
+	}
+	if w.Weight("best_practice") != 0.10 || w.Weight("contacts") != 0.05 || w.Weight("nope") != 0 {
+		t.Errorf("Weight lookups wrong: %+v", w)
+	}
+}

@@ -46,16 +46,29 @@ type ServeCmd struct {
 // CheckConfigCmd validates a configuration file.
 type CheckConfigCmd struct{}
 
-func main() {
-	var cli CLI
-	ctx := kong.Parse(&cli,
+func newParser(cli *CLI, options ...kong.Option) (*kong.Kong, error) {
+	return kong.New(cli, append([]kong.Option{
 		kong.Name(program),
 		kong.Description("Customer retention metrics for managed service providers, from PSA and billing databases."),
 		kong.Vars{"version": version.Print(program)},
 		kong.UsageOnError(),
-	)
+	}, options...)...)
+}
+
+func main() {
+	var cli CLI
+	parser, err := newParser(&cli)
+	if err != nil {
+		panic(err)
+	}
+	ctx, err := parser.Parse(os.Args[1:])
+	parser.FatalIfErrorf(err)
 	logger := newLogger(cli.LogLevel, cli.LogFormat)
-	if err := ctx.Run(&cli, logger); err != nil {
+	err = ctx.Run(&cli, logger)
+	if err != nil && ctx.Command() == "check-config" {
+		parser.FatalIfErrorf(err) // a plain message for a person at a terminal
+	}
+	if err != nil {
 		logger.Error(err.Error())
 		os.Exit(1)
 	}

@@ -75,8 +75,11 @@ func ParseStatement(sql string) (Statement, error) {
 			if j < 0 {
 				return Statement{}, errors.New("unterminated /* comment")
 			}
-			if i+2 < n && sql[i+2] == '!' {
-				return Statement{}, errors.New("executable comments (/*! ... */) are not allowed")
+			// MySQL runs the text of /*! ... */ and MariaDB also that of
+			// /*M! ... */: neither is a comment.
+			body := sql[i+2:]
+			if strings.HasPrefix(body, "!") || strings.HasPrefix(body, "M!") || strings.HasPrefix(body, "m!") {
+				return Statement{}, errors.New("executable comments (/*! ... */, /*M! ... */) are not allowed")
 			}
 			out.WriteString(sql[i : i+2+j+2])
 			i += 2 + j + 2

@@ -8,7 +8,6 @@ import (
 	"testing"
 )
 
-
 func TestServeIsDefault(t *testing.T) {
 	var cli CLI
 	p, err := newParser(&cli)

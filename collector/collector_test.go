@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/common/expfmt"
 
+	"github.com/retention-exporter/retention_exporter/metrics"
 	"github.com/retention-exporter/retention_exporter/model"
 )
 
@@ -134,5 +135,25 @@ func TestOptionsDropDetail(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "retention_client_health_score{") {
 		t.Error("the health score itself must stay")
+	}
+}
+
+// TestFamiliesAreTheVocabulary: the collector serves exactly the
+// retention names the metrics package lists, besides the exporter's own.
+func TestFamiliesAreTheVocabulary(t *testing.T) {
+	served := map[string]bool{}
+	for _, f := range New(&model.Result{}, Options{ComponentScores: true, Contracts: true}).families {
+		served[f.name] = true
+	}
+	own := map[string]bool{metrics.BuildInfo: true, metrics.SourceUp: true, metrics.SourceLastSuccess: true,
+		metrics.RefreshDuration: true, metrics.QueryDuration: true, metrics.QueryErrors: true, metrics.InvalidRows: true}
+	for _, n := range metrics.All() {
+		if !served[n] && !own[n] {
+			t.Errorf("%s is listed but not served", n)
+		}
+		delete(served, n)
+	}
+	for n := range served {
+		t.Errorf("%s is served but not listed in metrics.All", n)
 	}
 }

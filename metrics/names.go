@@ -74,3 +74,19 @@ const (
 	LabelSource         = "source"
 	LabelQuery          = "query"
 )
+
+// All lists every metric name above.
+func All() []string {
+	return []string{
+		ClientInfo, ClientStartTimestamp, ClientNextAnniversaryTimestamp, ClientEndpoints,
+		ClientTickets, ClientUtilization, ClientSLACompliance, ClientCSAT, ClientBestPractice,
+		ClientLastReviewTimestamp, ClientRenewalContacts, ClientOverdueInvoices, ClientOverdueAmount,
+		ClientOldestOverdueTimestamp, ClientMRR, ClientHealthScore, ClientHealthComponentScore,
+		ClientHealthCoverage,
+		ContractDaysToRenewal, ContractEndTimestamp, ContractMonthlyValue, ContractRenewalNoticeSent,
+		ContractCancelTimestamp, ContractInfo,
+		Clients, ChurnCohortClients, ChurnedClients, ChurnedClientsByReason, MRR,
+		RevenueCohortMRR, RevenueRetainedMRR, RevenueCurrentMRR,
+		BuildInfo, SourceUp, SourceLastSuccess, RefreshDuration, QueryDuration, QueryErrors, InvalidRows,
+	}
+}

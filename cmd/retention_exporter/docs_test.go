@@ -1,0 +1,102 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/retention-exporter/retention_exporter/metrics"
+)
+
+var docFiles = []string{"../../README.md", "../../docs/metrics.md", "../../docs/configuration.md"}
+
+// promqlExamples returns the expressions of the ```promql blocks: each
+// runs until a blank or comment line.
+func promqlExamples(t *testing.T) []string {
+	t.Helper()
+	var exprs []string
+	for _, f := range docFiles {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := false
+		var cur []string
+		flush := func() {
+			if len(cur) > 0 {
+				exprs = append(exprs, strings.Join(cur, "\n"))
+				cur = nil
+			}
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			trimmed := strings.TrimSpace(line)
+			switch {
+			case trimmed == "```promql":
+				in = true
+			case in && trimmed == "```":
+				flush()
+				in = false
+			case in && (trimmed == "" || strings.HasPrefix(trimmed, "#")):
+				flush()
+			case in:
+				cur = append(cur, line)
+			}
+		}
+	}
+	return exprs
+}
+
+// TestDocsPromQLParses checks every documented PromQL example with promtool.
+func TestDocsPromQLParses(t *testing.T) {
+	exprs := promqlExamples(t)
+	if len(exprs) < 10 {
+		t.Fatalf("found only %d PromQL examples", len(exprs))
+	}
+	var rules strings.Builder
+	rules.WriteString("groups:\n- name: docs\n  rules:\n")
+	for i, e := range exprs {
+		rules.WriteString("  - record: docs:example" + string(rune('a'+i%26)) + ":" + strings.Repeat("x", i/26+1) + "\n    expr: |\n")
+		for _, line := range strings.Split(e, "\n") {
+			rules.WriteString("      " + line + "\n")
+		}
+	}
+	path := filepath.Join(t.TempDir(), "docs.rules.yml")
+	if err := os.WriteFile(path, []byte(rules.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("promtool", "check", "rules", path).CombinedOutput(); err != nil {
+		t.Errorf("promtool check rules on the documented examples: %v\n%s", err, out)
+	}
+}
+
+// TestDocsNameOnlyServedMetrics catches a documented metric name that the
+// exporter does not serve.
+func TestDocsNameOnlyServedMetrics(t *testing.T) {
+	known := map[string]bool{}
+	for _, n := range metrics.All() {
+		known[n] = true
+	}
+	re := regexp.MustCompile(`retention_[a-z_]+`)
+	for _, f := range docFiles {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range re.FindAllString(string(b), -1) {
+			if strings.HasPrefix(name, "retention_exporter") || known[name] {
+				continue
+			}
+			// A prefix such as retention_contract_ stands for a group.
+			prefix := strings.HasSuffix(name, "_") && slices.ContainsFunc(metrics.All(), func(n string) bool {
+				return strings.HasPrefix(n, name)
+			})
+			if !prefix {
+				t.Errorf("%s names %s, which is not served", f, name)
+			}
+		}
+	}
+}

@@ -23,6 +23,8 @@ import (
 type Server struct {
 	Dir  string
 	Port int
+	// Args are extra mariadbd options, such as --ssl-cert.
+	Args []string
 	cmd  *exec.Cmd
 	done chan error
 }
@@ -92,13 +94,14 @@ func (s *Server) Start() error {
 	if err != nil {
 		return err
 	}
-	s.cmd = exec.Command(server, "--no-defaults",
-		"--datadir="+s.dataDir(), "--socket="+s.Socket(),
+	args := append([]string{"--no-defaults",
+		"--datadir=" + s.dataDir(), "--socket=" + s.Socket(),
 		fmt.Sprintf("--port=%d", s.Port), "--bind-address=127.0.0.1",
-		"--user="+currentUser(), "--pid-file="+filepath.Join(s.Dir, "mysqld.pid"),
-		"--log-error="+filepath.Join(s.Dir, "error.log"),
+		"--user=" + currentUser(), "--pid-file=" + filepath.Join(s.Dir, "mysqld.pid"),
+		"--log-error=" + filepath.Join(s.Dir, "error.log"),
 		"--skip-log-bin", "--innodb-buffer-pool-size=64M", "--skip-name-resolve",
-		"--max-connections=50")
+		"--max-connections=50"}, s.Args...)
+	s.cmd = exec.Command(server, args...)
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := s.cmd.Start(); err != nil {
 		return err

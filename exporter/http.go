@@ -3,14 +3,20 @@ package exporter
 import (
 	"bytes"
 	"compress/gzip"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/prometheus/common/expfmt"
 )
 
 var contentType = string(expfmt.NewFormat(expfmt.TypeTextPlain))
+
+// gzipWriters recycles compressors: each holds about a megabyte of state,
+// too much to allocate on every scrape.
+var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(io.Discard) }}
 
 // ServeHTTP serves the latest snapshot followed by the exporter's own
 // metrics, rendered now. It never touches a database and never waits for
@@ -36,9 +42,11 @@ func (e *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Add("Vary", "Accept-Encoding")
 	if acceptsGzip(r) {
 		var gz bytes.Buffer
-		zw := gzip.NewWriter(&gz)
+		zw := gzipWriters.Get().(*gzip.Writer)
+		zw.Reset(&gz)
 		_, _ = zw.Write(tail)
 		_ = zw.Close()
+		gzipWriters.Put(zw)
 		body, tail = snap.Gzip, gz.Bytes()
 		h.Set("Content-Encoding", "gzip")
 	}

@@ -18,6 +18,11 @@ func (e *Exporter) publish(now time.Time) {
 		Contracts:       e.cfg.Series.Contracts,
 	})
 	var plain bytes.Buffer
+	// The last snapshot's size is a good guess: growing a buffer of
+	// megabytes step by step costs more than rendering into it.
+	if prev := e.snapshot.Load(); prev != nil {
+		plain.Grow(len(prev.Plain) + len(prev.Plain)/8)
+	}
 	if err := c.Render(&plain); err != nil {
 		// Rendering const gauges of sanitised values cannot fail; if it
 		// ever does, keep serving the previous snapshot rather than part of one.
@@ -25,6 +30,7 @@ func (e *Exporter) publish(now time.Time) {
 		return
 	}
 	var gz bytes.Buffer
+	gz.Grow(plain.Len() / 8)
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
 	_, _ = zw.Write(plain.Bytes())
 	_ = zw.Close()

@@ -74,12 +74,26 @@ func runs(cfg *config.Config, source string) []run {
 // read runs the source's queries; the first failure ends the read, since
 // a source's facts are used whole or not at all.
 func (d *DB) read(ctx context.Context, cfg *config.Config, now time.Time, b *builder) ([]QueryReport, error) {
-	conn, err := d.db.Conn(ctx)
+	rs := runs(cfg, d.name)
+	if d.timeout > 0 {
+		// Connecting and preparing the session get a query's time too: a
+		// server that accepts connections but never answers must not
+		// stall the refresh loop.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d.timeout*time.Duration(len(rs)+2))
+		defer cancel()
+	}
+	setup, cancelSetup := ctx, context.CancelFunc(func() {})
+	if d.timeout > 0 {
+		setup, cancelSetup = context.WithTimeout(ctx, d.timeout)
+	}
+	defer cancelSetup()
+	conn, err := d.db.Conn(setup)
 	if err != nil {
 		return nil, d.wrap("connect", err)
 	}
 	defer conn.Close()
-	if err := d.prepareSession(ctx, conn, now); err != nil {
+	if err := d.prepareSession(setup, conn, now); err != nil {
 		return nil, err
 	}
 	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -89,7 +103,7 @@ func (d *DB) read(ctx context.Context, cfg *config.Config, now time.Time, b *bui
 	defer tx.Rollback() //nolint:errcheck // read-only: nothing to lose
 
 	var reports []QueryReport
-	for _, r := range runs(cfg, d.name) {
+	for _, r := range rs {
 		rep := d.runQuery(ctx, tx, cfg, now, r, b)
 		reports = append(reports, rep)
 		if rep.Err != nil {

@@ -170,3 +170,48 @@ func countClientSeries(f scrape.Families) int {
 	}
 	return n
 }
+
+// TestUnresponsiveDatabase: a server that keeps connections open but never
+// answers fails the refresh within the timeouts, keeps the last data with
+// up 0, and the exporter recovers when it answers again.
+func TestUnresponsiveDatabase(t *testing.T) {
+	p := startExporter(t, shared, `
+refresh_interval: 500ms
+sources:
+  psa:
+    query_timeout: 1s
+`)
+	waitFor(t, 15*time.Second, "data", func() bool {
+		v, _ := p.scrape(t).Find("retention_source_up", L{"source": "psa"})
+		return v == 1
+	})
+	health := value(t, p.scrape(t), "retention_client_health_score", L{"client_id": "c1"})
+	if err := shared.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	resumed := false
+	defer func() {
+		if !resumed {
+			_ = shared.Resume()
+		}
+	}()
+	paused := time.Now()
+	waitFor(t, 15*time.Second, "up 0 while the database hangs", func() bool {
+		v, _ := p.scrape(t).Find("retention_source_up", L{"source": "psa"})
+		return v == 0
+	})
+	if d := time.Since(paused); d > 5*time.Second {
+		t.Errorf("a hung database was noticed only after %s", d)
+	}
+	if v := value(t, p.scrape(t), "retention_client_health_score", L{"client_id": "c1"}); v != health {
+		t.Errorf("health %v while the database hangs, want the last value %v", v, health)
+	}
+	if err := shared.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	resumed = true
+	waitFor(t, 15*time.Second, "recovery", func() bool {
+		v, _ := p.scrape(t).Find("retention_source_up", L{"source": "psa"})
+		return v == 1
+	})
+}

@@ -144,6 +144,13 @@ func (s *Server) Kill() {
 	s.cmd = nil
 }
 
+// Pause freezes the server (SIGSTOP): connections stay open but nothing
+// answers, as with a hung host or a dropped network.
+func (s *Server) Pause() error { return s.cmd.Process.Signal(syscall.SIGSTOP) }
+
+// Resume undoes Pause.
+func (s *Server) Resume() error { return s.cmd.Process.Signal(syscall.SIGCONT) }
+
 // Stop shuts the server down cleanly.
 func (s *Server) Stop() {
 	if s.cmd == nil || s.cmd.Process == nil {

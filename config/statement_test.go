@@ -67,6 +67,13 @@ SELECT d FROM days`,
 		{name: "double-quoted string", sql: `SELECT ":now; DROP TABLE x" AS s`},
 		{name: "backquoted identifier", sql: "SELECT `a:today;DELETE` FROM t"},
 		{
+			// A backslash escapes nothing inside backquotes.
+			name:       "backslash ends a backquoted identifier",
+			sql:        "SELECT `a\\` FROM t WHERE d = :today",
+			wantSQL:    "SELECT `a\\` FROM t WHERE d = ?",
+			wantParams: []string{ParamToday},
+		},
+		{
 			name:       "doubled and escaped quotes stay inside the string",
 			sql:        `SELECT 'it''s :now; DELETE', 'a\'; UPDATE :today' FROM t WHERE d = :today`,
 			wantSQL:    `SELECT 'it''s :now; DELETE', 'a\'; UPDATE :today' FROM t WHERE d = ?`,

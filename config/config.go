@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -411,7 +412,8 @@ func (c *Config) Enabled(name string) bool {
 }
 
 // BillingConfigured reports whether a billing source is configured: an
-// explicit billing section, or the default DSN variable being set.
+// explicit billing section, or the default DSN variable being set and
+// not empty.
 func (c *Config) BillingConfigured() bool {
 	s := c.Sources.Billing
 	if s == nil {
@@ -420,8 +422,7 @@ func (c *Config) BillingConfigured() bool {
 	if !s.implicit {
 		return true
 	}
-	_, ok := os.LookupEnv(s.DSNEnv)
-	return ok
+	return strings.TrimSpace(os.Getenv(s.DSNEnv)) != ""
 }
 
 // Source returns a source's settings by name.

@@ -125,12 +125,14 @@ func TestBillingConfigured(t *testing.T) {
 	tests := []struct {
 		name   string
 		yaml   string
-		env    bool // set RETENTION_BILLING_DSN
+		env    string // RETENTION_BILLING_DSN, set when not empty
+		blank  bool   // set RETENTION_BILLING_DSN to blanks
 		want   bool
 		dsnEnv string
 	}{
 		{name: "no section, no variable", want: false, dsnEnv: DefaultBillingDSNEnv},
-		{name: "no section, default variable set", env: true, want: true, dsnEnv: DefaultBillingDSNEnv},
+		{name: "no section, default variable set", env: "user:pw@tcp(db:3306)/billing", want: true, dsnEnv: DefaultBillingDSNEnv},
+		{name: "no section, default variable blank", blank: true, want: false, dsnEnv: DefaultBillingDSNEnv},
 		{name: "explicit section with its own variable", yaml: "sources: {billing: {dsn_env: MY_BILLING}}", want: true, dsnEnv: "MY_BILLING"},
 		{name: "explicit empty section", yaml: "sources: {billing: {max_open_conns: 1}}", want: true, dsnEnv: DefaultBillingDSNEnv},
 		{name: "explicit section with a DSN file", yaml: "sources: {billing: {dsn_file: /run/secrets/billing}}", want: true, dsnEnv: ""},
@@ -138,8 +140,11 @@ func TestBillingConfigured(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			unsetEnv(t, DefaultBillingDSNEnv)
-			if tt.env {
-				t.Setenv(DefaultBillingDSNEnv, "user:pw@tcp(db:3306)/billing")
+			if tt.env != "" {
+				t.Setenv(DefaultBillingDSNEnv, tt.env)
+			}
+			if tt.blank {
+				t.Setenv(DefaultBillingDSNEnv, "  ")
 			}
 			c := mustParse(t, tt.yaml, "")
 			if got := c.BillingConfigured(); got != tt.want {

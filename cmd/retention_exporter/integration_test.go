@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"os/exec"
 	"strings"
@@ -241,6 +242,19 @@ func TestFixtureMetrics(t *testing.T) {
 		t.Error("skipped rows were not logged")
 	}
 	promtoolCheck(t, body)
+
+	resp, err := http.Get(p.base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	landing, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(landing), `href="/metrics"`) {
+		t.Errorf("landing page: %d, without a link to /metrics", resp.StatusCode)
+	}
+	if got := p.status(t, "/-/healthy"); got != http.StatusOK {
+		t.Errorf("/-/healthy = %d", got)
+	}
 }
 
 func isOwnMetric(name string) bool {

@@ -2,6 +2,7 @@ package model
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strings"
 
@@ -265,12 +266,12 @@ func (c *computation) health(cl Client, r *ClientResult, oldestOverdue *Date) {
 		if s == nil {
 			continue
 		}
-		r.Components = append(r.Components, ComponentScore{Component: name, Score: *s})
+		r.Components = append(r.Components, ComponentScore{Component: name, Score: tidy(*s)})
 		sum += w * *s
 		present += w
 	}
 	if present > 0 {
-		r.Health = ptr(sum / present)
+		r.Health = ptr(tidy(sum / present))
 	}
 	if configured > 0 {
 		r.Coverage = ptr(present / configured)
@@ -355,6 +356,10 @@ func NormalizeReason(r *string) string {
 }
 
 func ptr(v float64) *float64 { return &v }
+
+// tidy rounds a 0-100 score to nine decimals, so that binary fractions
+// (0.6 / 0.2 = 2.9999999999999996) do not show as 2.8e-14 instead of 0.
+func tidy(score float64) float64 { return math.Round(score*1e9) / 1e9 }
 
 func sortedKeys[V any](m map[string]V) []string {
 	ks := make([]string, 0, len(m))

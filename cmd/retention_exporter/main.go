@@ -6,20 +6,16 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/alecthomas/kong"
 	"github.com/prometheus/common/promslog"
 	"github.com/prometheus/common/version"
-	"github.com/prometheus/exporter-toolkit/web"
 
 	"github.com/retention-exporter/retention_exporter/config"
-	"github.com/retention-exporter/retention_exporter/exporter"
-	"github.com/retention-exporter/retention_exporter/source"
+	"github.com/retention-exporter/retention_exporter/internal/serve"
 )
 
 const program = "retention_exporter"
@@ -111,88 +107,13 @@ func (s *ServeCmd) Run(cli *CLI, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	if s.ConfigFile != "" {
-		if err := web.Validate(s.ConfigFile); err != nil {
-			return fmt.Errorf("web.config.file: %w", err)
-		}
-	}
 	logger.Info("starting "+program, "version", version.Info(), "build_context", version.BuildContext())
-	psa, err := source.Open(config.PSA, cfg.Sources.PSA, cfg.Location())
-	if err != nil {
-		return err
-	}
-	defer psa.Close()
-	// billing stays a nil interface when not configured.
-	var billing exporter.Billing
-	billingTarget := "not configured"
-	if cfg.BillingConfigured() {
-		db, err := source.Open(config.Billing, cfg.Sources.Billing, cfg.Location())
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		billing, billingTarget = db, db.Target()
-	}
-	logger.Info("sources", "psa", psa.Target(), "billing", billingTarget,
-		"refresh_interval", cfg.RefreshInterval, "max_staleness", cfg.MaxStaleness, "time_zone", cfg.TimeZone)
-
-	exp := exporter.New(cfg, psa, billing, logger)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	go exp.Run(ctx)
-
-	mux, err := routes(exp, s.TelemetryPath)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() {
-		errc <- web.ListenAndServe(srv, &web.FlagConfig{
-			WebListenAddresses: &s.ListenAddress,
-			WebSystemdSocket:   &s.SystemdSocket,
-			WebConfigFile:      &s.ConfigFile,
-		}, logger)
-	}()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-		logger.Info("shutting down")
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		return srv.Shutdown(shutdown)
-	}
-}
-
-func routes(exp *exporter.Exporter, metricsPath string) (*http.ServeMux, error) {
-	mux := http.NewServeMux()
-	mux.Handle(metricsPath, exp)
-	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprintln(w, "Healthy")
-	})
-	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
-		if !exp.Ready() {
-			http.Error(w, "Not ready: the PSA has not been read yet", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "Ready")
-	})
-	if metricsPath != "/" {
-		landing, err := web.NewLandingPage(web.LandingConfig{
-			Name:        "Retention Exporter",
-			Description: "Customer retention metrics from PSA and billing databases",
-			Version:     version.Info(),
-			Links: []web.LandingLinks{
-				{Address: metricsPath, Text: "Metrics"},
-				{Address: "/-/healthy", Text: "Health"},
-				{Address: "/-/ready", Text: "Readiness"},
-			},
-		})
-		if err != nil {
-			return nil, err
-		}
-		mux.Handle("/", landing)
-	}
-	return mux, nil
+	return serve.Run(ctx, cfg, serve.Web{
+		ListenAddresses: s.ListenAddress,
+		ConfigFile:      s.ConfigFile,
+		TelemetryPath:   s.TelemetryPath,
+		SystemdSocket:   s.SystemdSocket,
+	}, logger)
 }

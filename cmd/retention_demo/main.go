@@ -6,7 +6,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,7 +20,6 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/retention-exporter/retention_exporter/config"
-	mysqlschema "github.com/retention-exporter/retention_exporter/deploy/mysql"
 	"github.com/retention-exporter/retention_exporter/internal/embedded"
 	"github.com/retention-exporter/retention_exporter/internal/serve"
 	"github.com/retention-exporter/retention_exporter/internal/synth"
@@ -82,26 +80,11 @@ func run(ctx context.Context, c cli, logger *slog.Logger) error {
 
 // seed creates the reference schema and loads the generated data.
 func seed(ctx context.Context, db *embedded.Server, o synth.Options) (*synth.Summary, error) {
-	open := func(name, ddl string) (*sql.DB, error) {
-		conn, err := sql.Open("mysql", db.DSN(name)+"?multiStatements=true")
-		if err != nil {
-			return nil, err
-		}
-		if _, err := conn.ExecContext(ctx, ddl); err != nil {
-			conn.Close()
-			return nil, fmt.Errorf("creating the %s schema: %w", name, err)
-		}
-		return conn, nil
-	}
-	psa, err := open("psa", embedded.WithoutIndexes(mysqlschema.PSA))
+	psa, billing, err := db.CreateReference(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer psa.Close()
-	billing, err := open("billing", embedded.WithoutIndexes(mysqlschema.Billing))
-	if err != nil {
-		return nil, err
-	}
 	defer billing.Close()
 	return synth.Load(ctx, o, psa, billing)
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/retention-exporter/retention_exporter/metrics"
 )
 
-var docFiles = []string{"../../README.md", "../../docs/metrics.md", "../../docs/configuration.md"}
+var docFiles = []string{"../../README.md", "../../docs/metrics.md", "../../docs/configuration.md", "../../docs/synthetic-data.md"}
 
 // promqlExamples returns the expressions of the ```promql blocks: each
 // runs until a blank or comment line.
@@ -79,6 +79,14 @@ func TestDocsNameOnlyServedMetrics(t *testing.T) {
 	known := map[string]bool{}
 	for _, n := range metrics.All() {
 		known[n] = true
+	}
+	// The commands are named like metrics: cmd/retention_*.
+	commands, err := filepath.Glob("../retention_*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range commands {
+		known[filepath.Base(c)] = true
 	}
 	re := regexp.MustCompile(`retention_[a-z_]+`)
 	for _, f := range docFiles {

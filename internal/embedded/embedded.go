@@ -5,6 +5,9 @@
 package embedded
 
 import (
+	"context"
+	"database/sql"
+	"fmt"
 	"net"
 	"regexp"
 	"strings"
@@ -12,8 +15,10 @@ import (
 	sqle "github.com/dolthub/go-mysql-server"
 	"github.com/dolthub/go-mysql-server/memory"
 	"github.com/dolthub/go-mysql-server/server"
-	"github.com/dolthub/go-mysql-server/sql"
+	gmssql "github.com/dolthub/go-mysql-server/sql"
 	"github.com/go-sql-driver/mysql"
+
+	mysqlschema "github.com/retention-exporter/retention_exporter/deploy/mysql"
 )
 
 // Server is one running in-memory database server.
@@ -25,7 +30,7 @@ type Server struct {
 // Start serves the named (empty) databases on addr ("127.0.0.1:0" picks
 // a free port).
 func Start(addr string, databases ...string) (*Server, error) {
-	var dbs []sql.Database
+	var dbs []gmssql.Database
 	for _, name := range databases {
 		db := memory.NewDatabase(name)
 		db.EnablePrimaryKeyIndexes()
@@ -38,7 +43,7 @@ func Start(addr string, databases ...string) (*Server, error) {
 		return nil, err
 	}
 	cfg := server.Config{Protocol: "tcp", Listener: l}
-	srv, err := server.NewServer(cfg, engine, sql.NewContext, memory.NewSessionBuilder(pro), nil)
+	srv, err := server.NewServer(cfg, engine, gmssql.NewContext, memory.NewSessionBuilder(pro), nil)
 	if err != nil {
 		l.Close()
 		return nil, err
@@ -93,4 +98,28 @@ func WithoutIndexes(ddl string) string {
 		out = append(out, line)
 	}
 	return strings.Join(out, "\n")
+}
+
+// CreateReference creates the reference schema (without indexes) in the
+// psa and billing databases and returns connections to both.
+func (s *Server) CreateReference(ctx context.Context) (psa, billing *sql.DB, err error) {
+	open := func(name, ddl string) (*sql.DB, error) {
+		conn, err := sql.Open("mysql", s.DSN(name)+"?multiStatements=true")
+		if err != nil {
+			return nil, err
+		}
+		if _, err := conn.ExecContext(ctx, WithoutIndexes(ddl)); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("creating the %s schema: %w", name, err)
+		}
+		return conn, nil
+	}
+	if psa, err = open("psa", mysqlschema.PSA); err != nil {
+		return nil, nil, err
+	}
+	if billing, err = open("billing", mysqlschema.Billing); err != nil {
+		psa.Close()
+		return nil, nil, err
+	}
+	return psa, billing, nil
 }

@@ -36,6 +36,7 @@ type Config struct {
 	Health   Health            `yaml:"health"`
 	Churn    Churn             `yaml:"churn"`
 	Series   SeriesOptions     `yaml:"series"`
+	Alerts   Alerts            `yaml:"alerts"`
 	location *time.Location    `yaml:"-"`
 	dir      string            `yaml:"-"`
 	stmts    map[string]Statement
@@ -136,6 +137,44 @@ type SeriesOptions struct {
 	Contracts       bool `yaml:"contracts"`
 }
 
+// Alerts holds the thresholds and links of the generated alert rules.
+type Alerts struct {
+	// Selector picks the exporter's scrape target in the up-based alert.
+	Selector string `yaml:"selector"`
+	// RunbookURL is where docs/runbooks.md is published; alerts link
+	// to its sections.
+	RunbookURL string `yaml:"runbook_url"`
+	// GrafanaURL is the base URL of Grafana, for dashboard links.
+	GrafanaURL string `yaml:"grafana_url"`
+	// RenewalHorizons are the horizons of the renewals-due rules.
+	RenewalHorizons []Window `yaml:"renewal_horizons"`
+	// RenewalAtRiskWithin: a renewal this close with health at risk alerts.
+	RenewalAtRiskWithin Window `yaml:"renewal_at_risk_within"`
+	// RenewalNoticeWithin: a renewal this close without a notice alerts.
+	RenewalNoticeWithin Window `yaml:"renewal_notice_within"`
+	// RenewalContactsMin renewal contacts are expected when a renewal is
+	// within RenewalContactsWithin.
+	RenewalContactsMin    int    `yaml:"renewal_contacts_min"`
+	RenewalContactsWithin Window `yaml:"renewal_contacts_within"`
+	// OverUtilizationFactor times the utilization target, sustained for
+	// OverUtilizationFor, alerts.
+	OverUtilizationFactor float64 `yaml:"over_utilization_factor"`
+	OverUtilizationFor    Window  `yaml:"over_utilization_for"`
+	SLAMin                float64 `yaml:"sla_min"`
+	CSATMin               float64 `yaml:"csat_min"`
+	// OverdueAfter: an invoice overdue longer than this alerts.
+	OverdueAfter Window `yaml:"overdue_after"`
+	// HealthDrop points lost within HealthDropWindow alerts.
+	HealthDrop       float64 `yaml:"health_drop"`
+	HealthDropWindow Window  `yaml:"health_drop_window"`
+	// LogoChurnMax is the highest acceptable logo churn over
+	// LogoChurnWindow, one of windows.churn (default: the first).
+	LogoChurnMax    float64 `yaml:"logo_churn_max"`
+	LogoChurnWindow Window  `yaml:"logo_churn_window"`
+	// StaleAfter: data older than this alerts.
+	StaleAfter Duration `yaml:"stale_after"`
+}
+
 // Default returns the configuration used when no file is given.
 func Default() *Config {
 	c := &Config{
@@ -164,6 +203,25 @@ func Default() *Config {
 		},
 		Churn:  Churn{ReasonsLimit: 20},
 		Series: SeriesOptions{ComponentScores: true, Contracts: true},
+		Alerts: Alerts{
+			Selector:              `job="retention"`,
+			RunbookURL:            "https://github.com/retention-exporter/retention_exporter/blob/main/docs/runbooks.md",
+			GrafanaURL:            "http://localhost:3000",
+			RenewalHorizons:       []Window{MustWindow("30d"), MustWindow("60d"), MustWindow("90d")},
+			RenewalAtRiskWithin:   MustWindow("90d"),
+			RenewalNoticeWithin:   MustWindow("60d"),
+			RenewalContactsMin:    2,
+			RenewalContactsWithin: MustWindow("90d"),
+			OverUtilizationFactor: 2,
+			OverUtilizationFor:    MustWindow("3d"),
+			SLAMin:                0.90,
+			CSATMin:               0.70,
+			OverdueAfter:          MustWindow("30d"),
+			HealthDrop:            15,
+			HealthDropWindow:      MustWindow("7d"),
+			LogoChurnMax:          0.02,
+			StaleAfter:            Duration(30 * time.Minute),
+		},
 	}
 	return c
 }
@@ -264,6 +322,9 @@ func (c *Config) check() error {
 	if c.Churn.ReasonsLimit < 1 {
 		return errors.New("churn.reasons_limit must be at least 1")
 	}
+	if err := c.checkAlerts(); err != nil {
+		return err
+	}
 	return c.checkQueries()
 }
 
@@ -325,6 +386,38 @@ func (c *Config) checkHealth() error {
 	}
 	if !(0 <= h.Bands.Critical && h.Bands.Critical <= h.Bands.AtRisk && h.Bands.AtRisk <= 100) {
 		return errors.New("health.bands: need 0 <= critical <= at_risk <= 100")
+	}
+	return nil
+}
+
+func (c *Config) checkAlerts() error {
+	a := c.Alerts
+	for key, w := range map[string]Window{
+		"renewal_at_risk_within": a.RenewalAtRiskWithin, "renewal_notice_within": a.RenewalNoticeWithin,
+		"renewal_contacts_within": a.RenewalContactsWithin, "overdue_after": a.OverdueAfter,
+	} {
+		if w.Duration <= 0 || !w.WholeDays() {
+			return fmt.Errorf("alerts.%s must be a whole number of days", key)
+		}
+	}
+	if len(a.RenewalHorizons) == 0 {
+		return errors.New("alerts.renewal_horizons needs at least one horizon")
+	}
+	for _, w := range a.RenewalHorizons {
+		if !w.WholeDays() {
+			return fmt.Errorf("alerts.renewal_horizons: %s is not a whole number of days", w.Label)
+		}
+	}
+	if a.LogoChurnWindow.Label == "" {
+		c.Alerts.LogoChurnWindow = c.Windows.Churn[0]
+	} else if !slices.ContainsFunc(c.Windows.Churn, func(w Window) bool { return w.Label == a.LogoChurnWindow.Label }) {
+		return fmt.Errorf("alerts.logo_churn_window %q must be one of windows.churn", a.LogoChurnWindow.Label)
+	}
+	if a.OverUtilizationFactor <= 0 || a.OverUtilizationFor.Duration <= 0 || a.HealthDropWindow.Duration <= 0 {
+		return errors.New("alerts: over_utilization_factor, over_utilization_for and health_drop_window must be positive")
+	}
+	if a.StaleAfter <= 0 {
+		return errors.New("alerts.stale_after must be positive")
 	}
 	return nil
 }

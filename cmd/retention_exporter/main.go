@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/alecthomas/kong"
@@ -15,6 +16,7 @@ import (
 	"github.com/prometheus/common/version"
 
 	"github.com/retention-exporter/retention_exporter/config"
+	"github.com/retention-exporter/retention_exporter/internal/generate"
 	"github.com/retention-exporter/retention_exporter/internal/serve"
 )
 
@@ -29,6 +31,7 @@ type CLI struct {
 
 	Serve       ServeCmd       `cmd:"" default:"withargs" help:"Serve metrics (the default command)."`
 	CheckConfig CheckConfigCmd `cmd:"" name:"check-config" help:"Check a configuration file and exit."`
+	Generate    GenerateCmd    `cmd:"" help:"Write the alert rules (and dashboards) for a configuration."`
 }
 
 // ServeCmd serves /metrics.
@@ -41,6 +44,34 @@ type ServeCmd struct {
 
 // CheckConfigCmd validates a configuration file.
 type CheckConfigCmd struct{}
+
+// GenerateCmd writes the rules and dashboards of a configuration.
+type GenerateCmd struct {
+	OutputDir string `name:"output-dir" default:"." type:"path" help:"Directory to write alerts/ (and dashboards/) into."`
+}
+
+// Run writes the generated files.
+func (g *GenerateCmd) Run(cli *CLI) error {
+	cfg, err := config.Load(cli.ConfigFile)
+	if err != nil {
+		return err
+	}
+	files, err := generate.Files(cfg)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		path := filepath.Join(g.OutputDir, f.Path)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+			return err
+		}
+		fmt.Println("wrote", path)
+	}
+	return nil
+}
 
 func newParser(cli *CLI, options ...kong.Option) (*kong.Kong, error) {
 	return kong.New(cli, append([]kong.Option{
@@ -61,7 +92,7 @@ func main() {
 	parser.FatalIfErrorf(err)
 	logger := newLogger(cli.LogLevel, cli.LogFormat)
 	err = ctx.Run(&cli, logger)
-	if err != nil && ctx.Command() == "check-config" {
+	if err != nil && (ctx.Command() == "check-config" || ctx.Command() == "generate") {
 		parser.FatalIfErrorf(err) // a plain message for a person at a terminal
 	}
 	if err != nil {

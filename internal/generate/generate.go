@@ -1,0 +1,26 @@
+// Package generate lists every file generated from a configuration: the
+// alert rules and the dashboards. The committed copies are the default
+// configuration's output, and tests fail when they drift.
+package generate
+
+import (
+	"path/filepath"
+
+	"github.com/retention-exporter/retention_exporter/alerts"
+	"github.com/retention-exporter/retention_exporter/config"
+)
+
+// File is one generated file, its path relative to the repository root.
+type File struct {
+	Path string
+	Data []byte
+}
+
+// Files renders every generated file for cfg.
+func Files(cfg *config.Config) ([]File, error) {
+	rules, err := alerts.Marshal(alerts.Generate(cfg))
+	if err != nil {
+		return nil, err
+	}
+	return []File{{Path: filepath.Join("alerts", alerts.FileName), Data: rules}}, nil
+}

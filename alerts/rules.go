@@ -211,7 +211,8 @@ func portfolioAlerts(cfg *config.Config) []Rule {
 	w := a.LogoChurnWindow.Label
 	return []Rule{
 		alert(cfg, "RetentionLogoChurnHigh",
-			fmt.Sprintf("%s{window=%q} > %s", m.LogoChurn, w, num(a.LogoChurnMax)), "6h", "warning", "portfolio", nil,
+			fmt.Sprintf("%s{window=%q} > %s", m.LogoChurn, w, num(a.LogoChurnMax)), "6h", "warning", "portfolio",
+			map[string]string{m.LabelSource: config.PSA},
 			`Logo churn over `+w+` is {{ $value | humanizePercentage }}`,
 			`{{ $value | humanizePercentage }} of the clients active `+w+` ago have churned since, above the target of `+num(100*a.LogoChurnMax)+`%.`,
 			"/d/"+m.DashboardLeadership+"/retention-leadership"),

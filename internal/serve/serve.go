@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web"
 
@@ -26,8 +27,14 @@ type Web struct {
 	SystemdSocket   bool
 }
 
+// driverLog sends the MySQL driver's own messages to the exporter's log.
+type driverLog struct{ logger *slog.Logger }
+
+func (d driverLog) Print(v ...any) { d.logger.Debug("mysql driver: " + fmt.Sprint(v...)) }
+
 // Run serves until ctx ends or the listener fails.
 func Run(ctx context.Context, cfg *config.Config, w Web, logger *slog.Logger) error {
+	_ = mysql.SetLogger(driverLog{logger})
 	if w.ConfigFile != "" {
 		if err := web.Validate(w.ConfigFile); err != nil {
 			return fmt.Errorf("web.config.file: %w", err)

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,10 +15,8 @@ import (
 	"time"
 
 	"github.com/retention-exporter/retention_exporter/config"
-	mysqlschema "github.com/retention-exporter/retention_exporter/deploy/mysql"
-	"github.com/retention-exporter/retention_exporter/internal/mariadbtest"
 	"github.com/retention-exporter/retention_exporter/internal/promtest"
-	"github.com/retention-exporter/retention_exporter/internal/synth"
+	"github.com/retention-exporter/retention_exporter/internal/stack"
 )
 
 // notification is one webhook call of Alertmanager.
@@ -90,76 +87,24 @@ func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() boo
 // database stops, the source-down alert reaches on-call while the client
 // alerts neither resolve nor fire again.
 func TestEndToEnd(t *testing.T) {
-	dir := t.TempDir()
 	ctx := context.Background()
-
-	// MariaDB with the reference schema, the read-only account and a generated MSP.
-	db, err := mariadbtest.New(filepath.Join(dir, "db"), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer db.Stop()
-	const password = "e2e-Password"
-	for _, st := range []struct{ db, sql string }{
-		{"", "CREATE DATABASE psa; CREATE DATABASE billing;"},
-		{"psa", mysqlschema.PSA}, {"billing", mysqlschema.Billing},
-		{"", strings.ReplaceAll(mysqlschema.Grants, "change-me", password)},
-	} {
-		if err := db.Exec(st.db, st.sql); err != nil {
-			t.Fatal(err)
-		}
-	}
-	psaDB, _ := db.Root("psa")
-	billingDB, _ := db.Root("billing")
-	sum, err := synth.Load(ctx, synth.Options{Clients: 30, Seed: 1, Now: time.Now()}, psaDB, billingDB)
-	psaDB.Close()
-	billingDB.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	story := sum.Stories.AtRisk
-
-	// The exporter.
-	bin := filepath.Join(dir, "retention_exporter")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/retention_exporter").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	port, _ := mariadbtest.FreePort()
-	exporterAddr := fmt.Sprintf("127.0.0.1:%d", port)
-	cfgPath := filepath.Join(dir, "retention.yml")
-	if err := os.WriteFile(cfgPath, []byte("refresh_interval: 2s\nsources:\n  psa:\n    query_timeout: 2s\n  billing:\n    dsn_env: RETENTION_BILLING_DSN\n    query_timeout: 2s\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	exp := exec.Command(bin, "--config.file="+cfgPath, "--web.listen-address="+exporterAddr)
-	exp.Env = append(os.Environ(),
-		"RETENTION_PSA_DSN="+db.DSN("retention_exporter", password, "psa"),
-		"RETENTION_BILLING_DSN="+db.DSN("retention_exporter", password, "billing"))
-	expLog, _ := os.Create(filepath.Join(dir, "exporter.log"))
-	exp.Stdout, exp.Stderr = expLog, expLog
-	if err := exp.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = exp.Process.Kill(); _ = exp.Wait() }()
 
 	// The webhook receiver and Alertmanager with the shipped configuration;
 	// only the receivers' addresses and the grouping delays are changed.
 	hook := &webhook{}
 	hookServer := httptest.NewServer(hook)
 	defer hookServer.Close()
-	amConfig, err := os.ReadFile("../deploy/alertmanager/alertmanager.yml")
+	amConfig, err := os.ReadFile(alertmanagerConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
-	am, err := promtest.StartAlertmanager(filepath.Join(dir, "am"), rewriteAlertmanager(string(amConfig), hookServer.URL))
+	am, err := promtest.StartAlertmanager(filepath.Join(t.TempDir(), "am"), rewriteAlertmanager(string(amConfig), hookServer.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer am.Stop()
 
-	// Prometheus with the generated rules, their for durations shortened.
+	// The product, with the generated rules' for durations shortened.
 	cfg, err := config.Parse(nil, "")
 	if err != nil {
 		t.Fatal(err)
@@ -168,34 +113,13 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	promDir := filepath.Join(dir, "prom")
-	if err := os.MkdirAll(promDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	short := regexp.MustCompile(`(?m)^(\s+for: )\S+$`).ReplaceAll(rules, []byte("${1}3s"))
-	if err := os.WriteFile(filepath.Join(promDir, "rules.yml"), short, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	prom, err := promtest.StartPrometheus(promDir, fmt.Sprintf(`
-global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-rule_files: [rules.yml]
-alerting:
-  alertmanagers:
-    - static_configs: [{targets: ['%s']}]
-scrape_configs:
-  - job_name: retention
-    static_configs: [{targets: ['%s']}]
-`, strings.TrimPrefix(am.URL, "http://"), exporterAddr))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer prom.Stop()
+	s := stack.Start(t, stack.Options{Clients: 30, Rules: short, AlertmanagerAddr: strings.TrimPrefix(am.URL, "http://")})
+	story := s.Stories.AtRisk
+	prom, db := s.Prometheus, s.DB
 	defer func() {
 		if t.Failed() {
-			b, _ := os.ReadFile(expLog.Name())
-			t.Logf("exporter log:\n%s\nprometheus log:\n%s\nalertmanager log:\n%s\nnotifications: %+v", b, prom.Log(), am.Log(), hook.all())
+			t.Logf("alertmanager log:\n%s\nnotifications: %+v", am.Log(), hook.all())
 		}
 	}()
 

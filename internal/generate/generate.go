@@ -8,6 +8,7 @@ import (
 
 	"github.com/retention-exporter/retention_exporter/alerts"
 	"github.com/retention-exporter/retention_exporter/config"
+	"github.com/retention-exporter/retention_exporter/dashboards"
 )
 
 // File is one generated file, its path relative to the repository root.
@@ -22,5 +23,13 @@ func Files(cfg *config.Config) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []File{{Path: filepath.Join("alerts", alerts.FileName), Data: rules}}, nil
+	files := []File{{Path: filepath.Join("alerts", alerts.FileName), Data: rules}}
+	boards, err := dashboards.Generate(cfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range boards {
+		files = append(files, File{Path: filepath.Join("dashboards", "json", d.Name), Data: d.JSON})
+	}
+	return files, nil
 }

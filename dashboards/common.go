@@ -1,0 +1,194 @@
+//lint:file-ignore SA1019 Grafana file provisioning and @grafana/schema take the classic dashboard model; dashboardv2 is a different resource format.
+
+// Package dashboards generates the Grafana dashboards from a
+// configuration with grafana-foundation-sdk: the NOC wall screen, the
+// leadership view, the client detail and the exporter's health. Bands,
+// targets and windows come from the same configuration as the exporter
+// and the alert rules.
+package dashboards
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
+	"github.com/grafana/grafana-foundation-sdk/go/common"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
+
+	"github.com/retention-exporter/retention_exporter/config"
+	m "github.com/retention-exporter/retention_exporter/metrics"
+)
+
+// File is one generated dashboard.
+type File struct {
+	UID  string
+	Name string // file name
+	JSON []byte
+}
+
+// Generate builds every dashboard for cfg as Grafana dashboard JSON.
+func Generate(cfg *config.Config) ([]File, error) {
+	builders := []struct {
+		uid string
+		b   *dashboard.DashboardBuilder
+	}{
+		{m.DashboardNOC, noc(cfg)},
+		{m.DashboardLeadership, leadership(cfg)},
+		{m.DashboardClient, client(cfg)},
+		{m.DashboardExporter, exporterHealth(cfg)},
+	}
+	var out []File
+	for _, x := range builders {
+		d, err := x.b.Build()
+		if err != nil {
+			return nil, fmt.Errorf("dashboard %s: %w", x.uid, err)
+		}
+		// Panels name the data source too, not only their queries.
+		for _, p := range d.Panels {
+			if p.Panel != nil {
+				ref := ds()
+				p.Panel.Datasource = &ref
+			}
+		}
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(d); err != nil {
+			return nil, err
+		}
+		// The SDK's own marshalling escapes <, > and & for HTML; JSON does
+		// not need it, and PromQL reads better without.
+		text := htmlEscapes.Replace(b.String())
+		out = append(out, File{UID: x.uid, Name: x.uid + ".json", JSON: []byte(text)})
+	}
+	return out, nil
+}
+
+var htmlEscapes = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&")
+
+// ds points every query at the $datasource variable.
+func ds() common.DataSourceRef {
+	return common.DataSourceRef{Type: cog.ToPtr("prometheus"), Uid: cog.ToPtr("${datasource}")}
+}
+
+// base is a dashboard with the settings all four share.
+func base(uid, title, description string, tags ...string) *dashboard.DashboardBuilder {
+	return dashboard.NewDashboardBuilder(title).
+		Uid(uid).
+		Description(description).
+		Tags(append([]string{"retention"}, tags...)).
+		Editable().
+		Tooltip(dashboard.DashboardCursorSyncCrosshair).
+		Timezone("browser").
+		Refresh("1m").
+		Time("now-30d", "now").
+		WithVariable(dashboard.NewDatasourceVariableBuilder("datasource").
+			Label("Data source").
+			Type("prometheus").
+			Hide(dashboard.VariableHideDontHide))
+}
+
+// filterVar is a multi-value variable over a label of retention_client_info.
+func filterVar(name, label string) *dashboard.QueryVariableBuilder {
+	return dashboard.NewQueryVariableBuilder(name).
+		Label(label).
+		Datasource(ds()).
+		Query(dashboard.StringOrMap{String: cog.ToPtr(fmt.Sprintf("label_values(%s, %s)", m.ClientInfo, name))}).
+		Definition(fmt.Sprintf("label_values(%s, %s)", m.ClientInfo, name)).
+		Refresh(dashboard.VariableRefreshOnTimeRangeChanged).
+		Sort(dashboard.VariableSortAlphabeticalCaseInsensitiveAsc).
+		Hide(dashboard.VariableHideDontHide).
+		Multi(true).
+		IncludeAll(true).
+		AllValue(".*")
+}
+
+// filters selects the clients of the chosen segments and account managers.
+const filters = `segment=~"$segment", account_manager=~"$account_manager"`
+
+// infoJoin adds segment and account manager to per-client series and keeps
+// only the clients the filters select.
+func infoJoin(expr string) string {
+	return fmt.Sprintf("%s * on (client_id) group_left (segment, account_manager) %s{%s}", expr, m.ClientInfo, filters)
+}
+
+// query is a range query for time series panels.
+func query(ref, expr, legend string) *prometheus.DataqueryBuilder {
+	return legendOf(prometheus.NewDataqueryBuilder().RefId(ref).Datasource(ds()).Expr(expr).Range().
+		EditorMode(prometheus.QueryEditorModeCode).Format(prometheus.PromQueryFormatTimeSeries), legend)
+}
+
+func legendOf(q *prometheus.DataqueryBuilder, legend string) *prometheus.DataqueryBuilder {
+	if legend != "" {
+		q.LegendFormat(legend)
+	}
+	return q
+}
+
+// instant is an instant query for stats and bar gauges.
+func instant(ref, expr, legend string) *prometheus.DataqueryBuilder {
+	return legendOf(prometheus.NewDataqueryBuilder().RefId(ref).Datasource(ds()).Expr(expr).Instant().
+		EditorMode(prometheus.QueryEditorModeCode).Format(prometheus.PromQueryFormatTimeSeries), legend)
+}
+
+// tableQuery is an instant query returning a table, one row per series.
+func tableQuery(ref, expr string) *prometheus.DataqueryBuilder {
+	return prometheus.NewDataqueryBuilder().RefId(ref).Datasource(ds()).Expr(expr).Instant().
+		EditorMode(prometheus.QueryEditorModeCode).Format(prometheus.PromQueryFormatTable)
+}
+
+func step(v *float64, color string) dashboard.Threshold {
+	return dashboard.Threshold{Value: v, Color: color}
+}
+
+func thresholds(steps ...dashboard.Threshold) *dashboard.ThresholdsConfigBuilder {
+	return dashboard.NewThresholdsConfigBuilder().Mode(dashboard.ThresholdsModeAbsolute).Steps(steps)
+}
+
+// healthThresholds colour a health score by the configured bands.
+func healthThresholds(cfg *config.Config) *dashboard.ThresholdsConfigBuilder {
+	b := cfg.Health.Bands
+	return thresholds(step(nil, "red"), step(cog.ToPtr(b.Critical), "orange"), step(cog.ToPtr(b.AtRisk), "green"))
+}
+
+// countThresholds: zero is good, any is bad.
+func countThresholds(color string) *dashboard.ThresholdsConfigBuilder {
+	return thresholds(step(nil, "green"), step(cog.ToPtr(1.0), color))
+}
+
+func thresholdColors() *dashboard.FieldColorBuilder {
+	return dashboard.NewFieldColorBuilder().Mode(dashboard.FieldColorModeIdThresholds)
+}
+
+// clientLink opens the client detail dashboard for a table row.
+func clientLink() *dashboard.DashboardLinkBuilder {
+	return dashboard.NewDashboardLinkBuilder("Client detail").
+		Type(dashboard.DashboardLinkTypeLink).
+		Url("/d/" + m.DashboardClient + "/client-detail?var-client_id=${__data.fields.client_id}&${datasource:queryparam}").
+		Icon("dashboard").
+		Tooltip("Open the client's detail dashboard").
+		TargetBlank(false)
+}
+
+// organize hides columns and renames the rest of a table.
+func organize(exclude []string, rename map[string]string, order []string) dashboard.DataTransformerConfig {
+	ex := map[string]bool{}
+	for _, c := range exclude {
+		ex[c] = true
+	}
+	idx := map[string]int{}
+	for i, c := range order {
+		idx[c] = i
+	}
+	return dashboard.DataTransformerConfig{Id: "organize", Options: map[string]any{
+		"excludeByName": ex, "renameByName": rename, "indexByName": idx,
+	}}
+}
+
+func merge() dashboard.DataTransformerConfig {
+	return dashboard.DataTransformerConfig{Id: "merge", Options: map[string]any{}}
+}

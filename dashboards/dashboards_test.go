@@ -1,0 +1,181 @@
+package dashboards
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/retention-exporter/retention_exporter/config"
+	m "github.com/retention-exporter/retention_exporter/metrics"
+)
+
+// target is one panel query of a generated dashboard.
+type target struct {
+	Dashboard, Panel, RefID, Expr, Datasource string
+}
+
+// targets walks the generated dashboards for every panel query.
+func targets(t *testing.T) []target {
+	t.Helper()
+	cfg, err := config.Parse(nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := Generate(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []target
+	for _, f := range files {
+		var d struct {
+			Panels []struct {
+				Title      string `json:"title"`
+				Datasource struct {
+					UID string `json:"uid"`
+				} `json:"datasource"`
+				Targets []struct {
+					RefID      string `json:"refId"`
+					Expr       string `json:"expr"`
+					Datasource struct {
+						UID string `json:"uid"`
+					} `json:"datasource"`
+				} `json:"targets"`
+			} `json:"panels"`
+		}
+		if err := json.Unmarshal(f.JSON, &d); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range d.Panels {
+			if p.Datasource.UID != "${datasource}" {
+				t.Errorf("%s / %s: panel data source %q, want ${datasource}", f.UID, p.Title, p.Datasource.UID)
+			}
+			if len(p.Targets) == 0 {
+				t.Errorf("%s / %s has no query", f.UID, p.Title)
+			}
+			for _, q := range p.Targets {
+				out = append(out, target{f.UID, p.Title, q.RefID, q.Expr, q.Datasource.UID})
+			}
+		}
+	}
+	return out
+}
+
+// substitute replaces the dashboard variables as Grafana would with
+// "All" selected and the given client.
+func substitute(expr, clientID string) string {
+	return strings.NewReplacer(`$segment`, `.*`, `$account_manager`, `.*`, `$client_id`, clientID).Replace(expr)
+}
+
+// TestQueriesUseProducedNames: every name a panel queries is a metric the
+// exporter serves or a recording rule the project ships, and every query
+// reads from the $datasource variable.
+func TestQueriesUseProducedNames(t *testing.T) {
+	known := append(m.All(), m.RecordingRules()...)
+	re := regexp.MustCompile(`[a-z_:]*retention_[a-z_:]+`)
+	ts := targets(t)
+	if len(ts) < 40 {
+		t.Fatalf("only %d panel queries", len(ts))
+	}
+	for _, q := range ts {
+		if q.Datasource != "${datasource}" {
+			t.Errorf("%s / %s / %s: data source %q, want ${datasource}", q.Dashboard, q.Panel, q.RefID, q.Datasource)
+		}
+		names := re.FindAllString(q.Expr, -1)
+		if len(names) == 0 && !strings.Contains(q.Expr, `__name__=~"retention_`) {
+			t.Errorf("%s / %s: %q queries no retention series", q.Dashboard, q.Panel, q.Expr)
+		}
+		for _, n := range names {
+			if !slices.Contains(known, n) {
+				t.Errorf("%s / %s: %s is neither served nor recorded", q.Dashboard, q.Panel, n)
+			}
+		}
+	}
+}
+
+// TestQueriesParse runs every panel query, variables substituted, through
+// promtool as a recording rule.
+func TestQueriesParse(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("groups:\n- name: dashboards\n  rules:\n")
+	for i, q := range targets(t) {
+		b.WriteString("  - record: dashboard_query_" + strings.Repeat("x", i%5+1) + "\n    expr: |\n")
+		for _, line := range strings.Split(substitute(q.Expr, "c1"), "\n") {
+			b.WriteString("      " + line + "\n")
+		}
+	}
+	path := filepath.Join(t.TempDir(), "queries.yml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("promtool", "check", "rules", path).CombinedOutput(); err != nil {
+		t.Errorf("promtool check rules: %v\n%s", err, out)
+	}
+}
+
+// TestThresholdsFollowConfig: a user's bands reach the dashboards.
+func TestThresholdsFollowConfig(t *testing.T) {
+	cfg, err := config.Parse([]byte("health:\n  bands:\n    critical: 33\n    at_risk: 66\n  utilization_target: 0.35\n"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := Generate(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := ""
+	for _, f := range files {
+		all += string(f.JSON)
+	}
+	for _, want := range []string{`"value": 33`, `"value": 66`, `"value": 0.35`, `health_score < 66`} {
+		if !strings.Contains(all, want) {
+			t.Errorf("generated dashboards lack %s", want)
+		}
+	}
+	if strings.Contains(all, `"value": 60,`) {
+		t.Error("the default at-risk band 60 is still in the dashboards")
+	}
+}
+
+// TestNoEmptyValues: the SDK leaves unset enum options as "", which
+// Grafana's schema rejects; every one must be set. No generated dashboard
+// holds an empty string anywhere.
+func TestNoEmptyValues(t *testing.T) {
+	files, err := filepath.Glob("json/*.json")
+	if err != nil || len(files) != 4 {
+		t.Fatalf("generated dashboards: %v %v", files, err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if strings.Contains(line, `": ""`) || strings.Contains(line, `[""`) {
+				t.Errorf("%s:%d: empty value: %s", f, i+1, strings.TrimSpace(line))
+			}
+		}
+	}
+}
+
+// TestGrafanaSchema type-checks every generated dashboard against
+// Grafana's published schema (@grafana/schema, TypeScript 5.9).
+func TestGrafanaSchema(t *testing.T) {
+	for _, tool := range []string{"node", "npm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s not found: install the Debian packages nodejs and npm (the test command does)", tool)
+		}
+	}
+	out, err := exec.Command("bash", "schemacheck/check.sh", "json").CombinedOutput()
+	if err != nil {
+		t.Fatalf("schema check: %v\n%s", err, out)
+	}
+	// The harness must still reject what Grafana rejects.
+	if out, err := exec.Command("bash", "schemacheck/check.sh", "schemacheck/testdata/invalid").CombinedOutput(); err == nil {
+		t.Fatalf("the schema check accepted invalid dashboards:\n%s", out)
+	}
+}

@@ -1,0 +1,206 @@
+//lint:file-ignore SA1019 Grafana file provisioning and @grafana/schema take the classic dashboard model; dashboardv2 is a different resource format.
+
+package dashboards
+
+import (
+	"fmt"
+
+	"github.com/grafana/grafana-foundation-sdk/go/bargauge"
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
+	"github.com/grafana/grafana-foundation-sdk/go/common"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/stat"
+	"github.com/grafana/grafana-foundation-sdk/go/table"
+	"github.com/grafana/grafana-foundation-sdk/go/units"
+
+	"github.com/retention-exporter/retention_exporter/config"
+	m "github.com/retention-exporter/retention_exporter/metrics"
+)
+
+func grid(x, y, w, h uint32) dashboard.GridPos { return dashboard.GridPos{X: x, Y: y, W: w, H: h} }
+
+// bigStat is a wall-screen number: large value, coloured background.
+func bigStat(title, description, expr, unit string, th *dashboard.ThresholdsConfigBuilder) *stat.PanelBuilder {
+	return stat.NewPanelBuilder().
+		Title(title).Description(description).
+		WithTarget(instant("A", expr, "")).
+		Unit(unit).Decimals(0).
+		Thresholds(th).ColorScheme(thresholdColors()).
+		ColorMode(common.BigValueColorModeBackground).
+		GraphMode(common.BigValueGraphModeNone).
+		JustifyMode(common.BigValueJustifyModeCenter).
+		TextMode(common.BigValueTextModeValue).
+		Orientation(common.VizOrientationAuto).
+		PercentChangeColorMode(common.PercentChangeColorModeStandard).
+		ReduceOptions(common.NewReduceDataOptionsBuilder().Calcs([]string{"lastNotNull"}).Values(false)).
+		NoValue("0")
+}
+
+// recorded sums a recording rule over the filters, 0 when nothing matches.
+func recorded(rule, extra string) string {
+	sel := filters
+	if extra != "" {
+		sel = extra + ", " + filters
+	}
+	return fmt.Sprintf("sum(%s{%s}) or vector(0)", rule, sel)
+}
+
+func noc(cfg *config.Config) *dashboard.DashboardBuilder {
+	b := cfg.Health.Bands
+	d := base(m.DashboardNOC, "Retention / NOC",
+		"Wall screen: clients at risk, renewals coming up, lapsed contracts and over-utilization. Open in kiosk mode with the dark theme: /d/"+m.DashboardNOC+"?kiosk&theme=dark",
+		"noc").
+		Time("now-24h", "now").
+		Refresh("1m").
+		WithVariable(filterVar("segment", "Segment")).
+		WithVariable(filterVar("account_manager", "Account manager"))
+
+	stats := []*stat.PanelBuilder{
+		bigStat("Active clients", "Clients active today.",
+			fmt.Sprintf("count(%s{%s}) or vector(0)", m.ClientInfo, filters), units.Short,
+			thresholds(step(nil, "blue"))),
+		bigStat("Critical", fmt.Sprintf("Clients with a health score below %g.", b.Critical),
+			recorded(m.ClientsByBand, `band="critical"`), units.Short, countThresholds("red")),
+		bigStat("At risk", fmt.Sprintf("Clients with a health score from %g to %g.", b.Critical, b.AtRisk),
+			recorded(m.ClientsByBand, `band="at_risk"`), units.Short, countThresholds("orange")),
+	}
+	mrr := stat.NewPanelBuilder().
+		Title("MRR at risk").Description(fmt.Sprintf("Monthly recurring revenue of clients with health below %g, per currency.", b.AtRisk)).
+		WithTarget(instant("A", fmt.Sprintf("sum by (currency) (%s{%s})", m.MRRAtRisk, filters), "{{currency}}")).
+		Unit(units.Short).Decimals(0).
+		Thresholds(thresholds(step(nil, "green"), step(cog.ToPtr(1.0), "orange"))).ColorScheme(thresholdColors()).
+		ColorMode(common.BigValueColorModeBackground).GraphMode(common.BigValueGraphModeNone).
+		JustifyMode(common.BigValueJustifyModeCenter).TextMode(common.BigValueTextModeValueAndName).
+		Orientation(common.VizOrientationAuto).PercentChangeColorMode(common.PercentChangeColorModeStandard).
+		ReduceOptions(common.NewReduceDataOptionsBuilder().Calcs([]string{"lastNotNull"}).Values(false)).
+		NoValue("0")
+	for _, h := range cfg.Alerts.RenewalHorizons {
+		stats = append(stats, bigStat("Renewals ≤ "+h.Label, "Contracts ending within "+h.Label+" (today included).",
+			recorded(m.RenewalsDue, fmt.Sprintf("horizon=%q", h.Label)), units.Short, thresholds(step(nil, "blue"))))
+	}
+	stats = append(stats, bigStat("Lapsed contracts", "Contracts past their end date with no renewal or cancellation: service continues unsigned.",
+		recorded(m.ContractsLapsed, ""), units.Short, countThresholds("red")))
+
+	// One row of big numbers across the screen.
+	n := uint32(len(stats) + 1)
+	w := 24 / n
+	x := uint32(0)
+	for i, s := range stats {
+		if i == 3 {
+			d.WithPanel(mrr.GridPos(grid(x, 0, w, 5)))
+			x += w
+		}
+		d.WithPanel(s.GridPos(grid(x, 0, w, 5)))
+		x += w
+	}
+	d.WithPanel(atRiskTable(cfg).GridPos(grid(0, 5, 14, 13)))
+	d.WithPanel(renewalsTable(cfg).GridPos(grid(14, 5, 10, 13)))
+	d.WithPanel(overUtilization(cfg).GridPos(grid(0, 18, 14, 9)))
+	d.WithPanel(freshness(cfg).GridPos(grid(14, 18, 10, 9)))
+	return d
+}
+
+func tableBase(title, description string) *table.PanelBuilder {
+	return table.NewPanelBuilder().
+		Title(title).Description(description).
+		ShowHeader(true).
+		CellHeight(common.TableCellHeightSm).
+		Align(common.FieldTextAlignmentAuto).
+		Filterable(false).
+		Footer(common.NewTableFooterOptionsBuilder().Show(false).Reducer([]string{"sum"}).CountRows(false))
+}
+
+func atRiskTable(cfg *config.Config) *table.PanelBuilder {
+	b := cfg.Health.Bands
+	at := fmt.Sprintf("%s < %g", m.ClientHealthScore, b.AtRisk)
+	return tableBase("Clients at risk", fmt.Sprintf("Clients with health below %g, weakest first, with their account manager, the days to their next renewal and their weakest health component. Click a client for its detail.", b.AtRisk)).
+		WithTarget(tableQuery("A", infoJoin("("+at+")"))).
+		WithTarget(tableQuery("B", fmt.Sprintf("min by (client_id) (%s >= 0) and on (client_id) (%s)", m.ContractDaysToRenewal, at))).
+		WithTarget(tableQuery("C", fmt.Sprintf("bottomk by (client_id) (1, %s) and on (client_id) (%s)", m.ClientHealthComponentScore, at))).
+		WithTransformation(merge()).
+		WithTransformation(organize(
+			[]string{"Time", "job", "instance", "client_id", "segment", "__name__"},
+			map[string]string{"client": "Client", "account_manager": "Account manager", "Value #A": "Health",
+				"Value #B": "Days to renewal", "component": "Weakest", "Value #C": "Weakest score"},
+			[]string{"client", "account_manager", "Value #A", "Value #B", "component", "Value #C"})).
+		SortBy([]cog.Builder[common.TableSortByFieldState]{common.NewTableSortByFieldStateBuilder().DisplayName("Health").Desc(false)}).
+		OverrideByName("Health", []dashboard.DynamicConfigValue{
+			{Id: "custom.cellOptions", Value: map[string]any{"type": "color-background", "mode": "basic"}},
+			{Id: "thresholds", Value: map[string]any{"mode": "absolute", "steps": []map[string]any{
+				{"value": nil, "color": "red"}, {"value": b.Critical, "color": "orange"}, {"value": b.AtRisk, "color": "green"}}}},
+			{Id: "decimals", Value: 0},
+		}).
+		OverrideByName("Client", []dashboard.DynamicConfigValue{
+			{Id: "links", Value: []map[string]any{{"title": "Client detail",
+				"url": "/d/" + m.DashboardClient + "/client-detail?var-client_id=${__data.fields.client_id}&${datasource:queryparam}"}}},
+		}).
+		OverrideByName("Weakest score", []dashboard.DynamicConfigValue{{Id: "decimals", Value: 0}})
+}
+
+func renewalsTable(cfg *config.Config) *table.PanelBuilder {
+	horizon := cfg.Alerts.RenewalHorizons[len(cfg.Alerts.RenewalHorizons)-1]
+	return tableBase("Upcoming renewals", "Contracts ending within "+horizon.Label+", soonest first, with whether a renewal notice went out and the client's health.").
+		WithTarget(tableQuery("A", infoJoin(fmt.Sprintf("(%s >= 0 <= %d)", m.ContractDaysToRenewal, horizon.Days())))).
+		WithTarget(tableQuery("B", fmt.Sprintf("%s and on (contract_id) (%s >= 0 <= %d)", m.ContractRenewalNoticeSent, m.ContractDaysToRenewal, horizon.Days()))).
+		WithTarget(tableQuery("C", fmt.Sprintf("%s and on (client_id) (%s >= 0 <= %d)", m.ClientHealthScore, m.ContractDaysToRenewal, horizon.Days()))).
+		WithTransformation(merge()).
+		WithTransformation(organize(
+			[]string{"Time", "job", "instance", "client_id", "contract_id", "segment", "__name__"},
+			map[string]string{"client": "Client", "contract": "Contract", "account_manager": "Account manager",
+				"Value #A": "Days", "Value #B": "Notice sent", "Value #C": "Health"},
+			[]string{"client", "contract", "account_manager", "Value #A", "Value #B", "Value #C"})).
+		SortBy([]cog.Builder[common.TableSortByFieldState]{common.NewTableSortByFieldStateBuilder().DisplayName("Days").Desc(false)}).
+		OverrideByName("Notice sent", []dashboard.DynamicConfigValue{
+			{Id: "mappings", Value: []map[string]any{{"type": "value", "options": map[string]any{
+				"0": map[string]any{"text": "no", "color": "red", "index": 0},
+				"1": map[string]any{"text": "yes", "color": "green", "index": 1}}}}},
+			{Id: "custom.cellOptions", Value: map[string]any{"type": "color-text"}},
+		}).
+		OverrideByName("Health", []dashboard.DynamicConfigValue{
+			{Id: "custom.cellOptions", Value: map[string]any{"type": "color-text"}},
+			{Id: "thresholds", Value: map[string]any{"mode": "absolute", "steps": []map[string]any{
+				{"value": nil, "color": "red"}, {"value": cfg.Health.Bands.Critical, "color": "orange"}, {"value": cfg.Health.Bands.AtRisk, "color": "green"}}}},
+			{Id: "decimals", Value: 0},
+		}).
+		OverrideByName("Client", []dashboard.DynamicConfigValue{
+			{Id: "links", Value: []map[string]any{{"title": "Client detail",
+				"url": "/d/" + m.DashboardClient + "/client-detail?var-client_id=${__data.fields.client_id}&${datasource:queryparam}"}}},
+		})
+}
+
+func overUtilization(cfg *config.Config) *bargauge.PanelBuilder {
+	target := cfg.Health.UtilizationTarget
+	factor := cfg.Alerts.OverUtilizationFactor
+	return bargauge.NewPanelBuilder().
+		Title("Over-utilizing clients").
+		Description(fmt.Sprintf("The ten clients with the most tickets per managed endpoint over %s. Target %g; orange above it, red above %g× it.",
+			cfg.Windows.Utilization.Label, target, factor)).
+		WithTarget(instant("A", fmt.Sprintf("topk(10, %s)", infoJoin(m.ClientUtilization)), "{{client}}")).
+		Unit(units.Short).Decimals(2).Min(0).
+		Thresholds(thresholds(step(nil, "green"), step(cog.ToPtr(target), "orange"), step(cog.ToPtr(factor*target), "red"))).
+		ColorScheme(thresholdColors()).
+		DisplayMode(common.BarGaugeDisplayModeGradient).
+		ValueMode(common.BarGaugeValueModeColor).
+		NamePlacement(common.BarGaugeNamePlacementLeft).
+		Sizing(common.BarGaugeSizingAuto).
+		Orientation(common.VizOrientationHorizontal).
+		ShowUnfilled(true).
+		ReduceOptions(common.NewReduceDataOptionsBuilder().Calcs([]string{"lastNotNull"}).Values(false)).
+		DataLinks([]cog.Builder[dashboard.DashboardLink]{clientLink()})
+}
+
+func freshness(cfg *config.Config) *stat.PanelBuilder {
+	interval := float64(cfg.RefreshInterval) / 1e9
+	stale := float64(cfg.Alerts.StaleAfter) / 1e9
+	return stat.NewPanelBuilder().
+		Title("Data age").
+		Description("Time since each database was last read successfully. Orange after two refresh intervals, red when stale. Values stop changing while a source is down: see the exporter health dashboard.").
+		WithTarget(instant("A", fmt.Sprintf("time() - max by (source) (%s)", m.SourceLastSuccess), "{{source}}")).
+		Unit(units.Seconds).Decimals(0).
+		Thresholds(thresholds(step(nil, "green"), step(cog.ToPtr(2*interval), "orange"), step(cog.ToPtr(stale), "red"))).
+		ColorScheme(thresholdColors()).
+		ColorMode(common.BigValueColorModeBackground).GraphMode(common.BigValueGraphModeNone).
+		JustifyMode(common.BigValueJustifyModeCenter).TextMode(common.BigValueTextModeValueAndName).
+		Orientation(common.VizOrientationAuto).PercentChangeColorMode(common.PercentChangeColorModeStandard).
+		ReduceOptions(common.NewReduceDataOptionsBuilder().Calcs([]string{"lastNotNull"}).Values(false))
+}

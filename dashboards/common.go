@@ -164,11 +164,12 @@ func thresholdColors() *dashboard.FieldColorBuilder {
 	return dashboard.NewFieldColorBuilder().Mode(dashboard.FieldColorModeIdThresholds)
 }
 
-// clientLink opens the client detail dashboard for a table row.
-func clientLink() *dashboard.DashboardLinkBuilder {
+// clientLink opens the client detail dashboard; id is the data-link
+// variable holding the client's id.
+func clientLink(id string) *dashboard.DashboardLinkBuilder {
 	return dashboard.NewDashboardLinkBuilder("Client detail").
 		Type(dashboard.DashboardLinkTypeLink).
-		Url("/d/" + m.DashboardClient + "/client-detail?var-client_id=${__data.fields.client_id}&${datasource:queryparam}").
+		Url("/d/" + m.DashboardClient + "/client-detail?var-client_id=" + id + "&${datasource:queryparam}").
 		Icon("dashboard").
 		Tooltip("Open the client's detail dashboard").
 		TargetBlank(false)

@@ -179,3 +179,45 @@ func TestGrafanaSchema(t *testing.T) {
 		t.Fatalf("the schema check accepted invalid dashboards:\n%s", out)
 	}
 }
+
+// TestLinksFindTheirFields: a table link reading ${__data.fields.X} needs
+// column X in the data; organize must not drop it (hiding is fine).
+func TestLinksFindTheirFields(t *testing.T) {
+	files, _ := filepath.Glob("json/*.json")
+	fieldRef := regexp.MustCompile(`\$\{__data\.fields\.([a-z_]+)\}`)
+	links := 0
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		var d struct {
+			Panels []json.RawMessage `json:"panels"`
+		}
+		if err := json.Unmarshal(b, &d); err != nil {
+			t.Fatal(err)
+		}
+		for _, raw := range d.Panels {
+			var p struct {
+				Title           string `json:"title"`
+				Transformations []struct {
+					ID      string `json:"id"`
+					Options struct {
+						ExcludeByName map[string]bool `json:"excludeByName"`
+					} `json:"options"`
+				} `json:"transformations"`
+			}
+			if err := json.Unmarshal(raw, &p); err != nil {
+				t.Fatal(err)
+			}
+			for _, ref := range fieldRef.FindAllStringSubmatch(string(raw), -1) {
+				links++
+				for _, tr := range p.Transformations {
+					if tr.ID == "organize" && tr.Options.ExcludeByName[ref[1]] {
+						t.Errorf("%s / %s: a link reads field %s, which organize removes", f, p.Title, ref[1])
+					}
+				}
+			}
+		}
+	}
+	if links == 0 {
+		t.Error("no table links to the client dashboard")
+	}
+}

@@ -113,13 +113,15 @@ func tableBase(title, description string) *table.PanelBuilder {
 func atRiskTable(cfg *config.Config) *table.PanelBuilder {
 	b := cfg.Health.Bands
 	at := fmt.Sprintf("%s < %g", m.ClientHealthScore, b.AtRisk)
+	// B and C keep only the clients A lists, so the filters apply to every column.
+	listed := infoJoin("(" + at + ")")
 	return tableBase("Clients at risk", fmt.Sprintf("Clients with health below %g, weakest first, with their account manager, the days to their next renewal and their weakest health component. Click a client for its detail.", b.AtRisk)).
-		WithTarget(tableQuery("A", infoJoin("("+at+")"))).
-		WithTarget(tableQuery("B", fmt.Sprintf("min by (client_id) (%s >= 0) and on (client_id) (%s)", m.ContractDaysToRenewal, at))).
-		WithTarget(tableQuery("C", fmt.Sprintf("bottomk by (client_id) (1, %s) and on (client_id) (%s)", m.ClientHealthComponentScore, at))).
+		WithTarget(tableQuery("A", listed)).
+		WithTarget(tableQuery("B", fmt.Sprintf("min by (client_id) (%s >= 0) and on (client_id) (%s)", m.ContractDaysToRenewal, listed))).
+		WithTarget(tableQuery("C", fmt.Sprintf("bottomk by (client_id) (1, %s) and on (client_id) (%s)", m.ClientHealthComponentScore, listed))).
 		WithTransformation(merge()).
 		WithTransformation(organize(
-			[]string{"Time", "job", "instance", "client_id", "segment", "__name__"},
+			[]string{"Time", "job", "instance", "segment", "__name__"},
 			map[string]string{"client": "Client", "account_manager": "Account manager", "Value #A": "Health",
 				"Value #B": "Days to renewal", "component": "Weakest", "Value #C": "Weakest score"},
 			[]string{"client", "account_manager", "Value #A", "Value #B", "component", "Value #C"})).
@@ -134,18 +136,20 @@ func atRiskTable(cfg *config.Config) *table.PanelBuilder {
 			{Id: "links", Value: []map[string]any{{"title": "Client detail",
 				"url": "/d/" + m.DashboardClient + "/client-detail?var-client_id=${__data.fields.client_id}&${datasource:queryparam}"}}},
 		}).
-		OverrideByName("Weakest score", []dashboard.DynamicConfigValue{{Id: "decimals", Value: 0}})
+		OverrideByName("Weakest score", []dashboard.DynamicConfigValue{{Id: "decimals", Value: 0}}).
+		OverrideByName("client_id", hidden())
 }
 
 func renewalsTable(cfg *config.Config) *table.PanelBuilder {
 	horizon := cfg.Alerts.RenewalHorizons[len(cfg.Alerts.RenewalHorizons)-1]
+	listed := infoJoin(fmt.Sprintf("(%s >= 0 <= %d)", m.ContractDaysToRenewal, horizon.Days()))
 	return tableBase("Upcoming renewals", "Contracts ending within "+horizon.Label+", soonest first, with whether a renewal notice went out and the client's health.").
-		WithTarget(tableQuery("A", infoJoin(fmt.Sprintf("(%s >= 0 <= %d)", m.ContractDaysToRenewal, horizon.Days())))).
-		WithTarget(tableQuery("B", fmt.Sprintf("%s and on (contract_id) (%s >= 0 <= %d)", m.ContractRenewalNoticeSent, m.ContractDaysToRenewal, horizon.Days()))).
-		WithTarget(tableQuery("C", fmt.Sprintf("%s and on (client_id) (%s >= 0 <= %d)", m.ClientHealthScore, m.ContractDaysToRenewal, horizon.Days()))).
+		WithTarget(tableQuery("A", listed)).
+		WithTarget(tableQuery("B", fmt.Sprintf("%s and on (contract_id) (%s)", m.ContractRenewalNoticeSent, listed))).
+		WithTarget(tableQuery("C", fmt.Sprintf("%s and on (client_id) (%s)", m.ClientHealthScore, listed))).
 		WithTransformation(merge()).
 		WithTransformation(organize(
-			[]string{"Time", "job", "instance", "client_id", "contract_id", "segment", "__name__"},
+			[]string{"Time", "job", "instance", "contract_id", "segment", "__name__"},
 			map[string]string{"client": "Client", "contract": "Contract", "account_manager": "Account manager",
 				"Value #A": "Days", "Value #B": "Notice sent", "Value #C": "Health"},
 			[]string{"client", "contract", "account_manager", "Value #A", "Value #B", "Value #C"})).
@@ -165,7 +169,13 @@ func renewalsTable(cfg *config.Config) *table.PanelBuilder {
 		OverrideByName("Client", []dashboard.DynamicConfigValue{
 			{Id: "links", Value: []map[string]any{{"title": "Client detail",
 				"url": "/d/" + m.DashboardClient + "/client-detail?var-client_id=${__data.fields.client_id}&${datasource:queryparam}"}}},
-		})
+		}).
+		OverrideByName("client_id", hidden())
+}
+
+// hidden keeps a column in the data, for links, but out of sight.
+func hidden() []dashboard.DynamicConfigValue {
+	return []dashboard.DynamicConfigValue{{Id: "custom.hidden", Value: true}}
 }
 
 func overUtilization(cfg *config.Config) *bargauge.PanelBuilder {
@@ -186,7 +196,7 @@ func overUtilization(cfg *config.Config) *bargauge.PanelBuilder {
 		Orientation(common.VizOrientationHorizontal).
 		ShowUnfilled(true).
 		ReduceOptions(common.NewReduceDataOptionsBuilder().Calcs([]string{"lastNotNull"}).Values(false)).
-		DataLinks([]cog.Builder[dashboard.DashboardLink]{clientLink()})
+		DataLinks([]cog.Builder[dashboard.DashboardLink]{clientLink("${__field.labels.client_id}")})
 }
 
 func freshness(cfg *config.Config) *stat.PanelBuilder {

@@ -105,9 +105,9 @@ func leadership(cfg *config.Config) *dashboard.DashboardBuilder {
 	d.WithPanel(series("Logo churn over time", "Logo churn of each window as it stood on each day, per segment.", units.PercentUnit).
 		WithTarget(query("A", fmt.Sprintf("%s{%s}", m.LogoChurnBySegment, seg), "{{segment}} {{window}}")).
 		GridPos(grid(0, 5, 12, 8)))
-	d.WithPanel(series("Revenue retention over time", "Gross and net revenue retention over "+revenueW+", per currency.", units.PercentUnit).
-		WithTarget(query("A", fmt.Sprintf("%s{window=%q}", m.GRR, revenueW), "GRR {{currency}}")).
-		WithTarget(query("B", fmt.Sprintf("%s{window=%q}", m.NRR, revenueW), "NRR {{currency}}")).
+	d.WithPanel(series("Revenue retention over time", "Gross and net revenue retention over "+revenueW+", per segment and currency.", units.PercentUnit).
+		WithTarget(query("A", fmt.Sprintf("%s{window=%q, %s}", m.GRRBySegment, revenueW, seg), "GRR {{segment}} {{currency}}")).
+		WithTarget(query("B", fmt.Sprintf("%s{window=%q, %s}", m.NRRBySegment, revenueW, seg), "NRR {{segment}} {{currency}}")).
 		GridPos(grid(12, 5, 12, 8)))
 	d.WithPanel(bars("Churned clients by reason, "+longest, "Clients of the "+longest+" cohort that churned, by the reason recorded.",
 		fmt.Sprintf("sort_desc(sum by (reason) (%s{window=%q, %s}))", m.ChurnedClientsByReason, longest, seg), "{{reason}}",
@@ -159,7 +159,7 @@ func client(cfg *config.Config) *dashboard.DashboardBuilder {
 		fmt.Sprintf("(time() - %s{%s}) / 86400", m.ClientLastReviewTimestamp, c), "", units.NoUnit, 0,
 		thresholds(step(nil, "green"), step(cog.ToPtr(float64(cfg.Health.ReviewCadence.Days())), "orange"), step(cog.ToPtr(float64(2*cfg.Health.ReviewCadence.Days())), "red"))).
 		NoValue("never").GridPos(grid(14, 0, 5, 5)))
-	d.WithPanel(smallStat("Overdue invoices", "Overdue invoices and their amount per currency.",
+	d.WithPanel(smallStat("Overdue invoices", "Invoices past their due date and unpaid.",
 		fmt.Sprintf("%s{%s}", m.ClientOverdueInvoices, c), "", units.Short, 0, countThresholds("red")).GridPos(grid(19, 0, 5, 5)))
 
 	d.WithPanel(withBands(series("Health score", fmt.Sprintf("Health over time against the bands: red below %g, orange below %g.", b.Critical, b.AtRisk), units.NoUnit), healthThresholds(cfg)).
@@ -217,7 +217,7 @@ func exporterHealth(cfg *config.Config) *dashboard.DashboardBuilder {
 		m.SourceUp, "{{source}}", units.NoUnit, 0, thresholds(step(nil, "red"), step(cog.ToPtr(1.0), "green"))).
 		GridPos(grid(0, 0, 6, 5)))
 	d.WithPanel(freshness(cfg).GridPos(grid(6, 0, 6, 5)))
-	d.WithPanel(smallStat("Series served", "Retention series in the snapshot, by family prefix.",
+	d.WithPanel(smallStat("Series served", "Per-client and per-contract series served in all.",
 		`count({__name__=~"retention_(client|contract)_.+"})`, "", units.Short, 0, thresholds(step(nil, "blue"))).GridPos(grid(12, 0, 6, 5)))
 	d.WithPanel(smallStat("Build", "Exporter version.", m.BuildInfo, "{{version}}", units.NoUnit, 0, thresholds(step(nil, "text"))).
 		TextMode(common.BigValueTextModeName).GridPos(grid(18, 0, 6, 5)))

@@ -2,13 +2,13 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/retention-exporter/retention_exporter/internal/promtest"
 	"github.com/retention-exporter/retention_exporter/metrics"
 )
 
@@ -56,20 +56,8 @@ func TestDocsPromQLParses(t *testing.T) {
 	if len(exprs) < 10 {
 		t.Fatalf("found only %d PromQL examples", len(exprs))
 	}
-	var rules strings.Builder
-	rules.WriteString("groups:\n- name: docs\n  rules:\n")
-	for i, e := range exprs {
-		rules.WriteString("  - record: docs:example" + string(rune('a'+i%26)) + ":" + strings.Repeat("x", i/26+1) + "\n    expr: |\n")
-		for _, line := range strings.Split(e, "\n") {
-			rules.WriteString("      " + line + "\n")
-		}
-	}
-	path := filepath.Join(t.TempDir(), "docs.rules.yml")
-	if err := os.WriteFile(path, []byte(rules.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("promtool", "check", "rules", path).CombinedOutput(); err != nil {
-		t.Errorf("promtool check rules on the documented examples: %v\n%s", err, out)
+	if err := promtest.CheckExpressions(t.TempDir(), exprs); err != nil {
+		t.Errorf("the documented examples: %v", err)
 	}
 }
 

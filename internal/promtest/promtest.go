@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -157,4 +158,25 @@ func (p *Process) Query(ctx context.Context, expr string) ([]Sample, error) {
 		return nil, fmt.Errorf("query %q: %s", expr, body.Error)
 	}
 	return body.Data.Result, nil
+}
+
+// CheckExpressions parses PromQL expressions with promtool, as recording
+// rules in a file under dir, and returns promtool's complaint if any.
+func CheckExpressions(dir string, exprs []string) error {
+	var b strings.Builder
+	b.WriteString("groups:\n- name: expressions\n  rules:\n")
+	for i, e := range exprs {
+		fmt.Fprintf(&b, "  - record: expression_%d\n    expr: |\n", i)
+		for _, line := range strings.Split(e, "\n") {
+			b.WriteString("      " + line + "\n")
+		}
+	}
+	path := filepath.Join(dir, "expressions.rules.yml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		return err
+	}
+	if out, err := exec.Command("promtool", "check", "rules", path).CombinedOutput(); err != nil {
+		return fmt.Errorf("promtool check rules: %v\n%s", err, out)
+	}
+	return nil
 }

@@ -221,27 +221,25 @@ func (g *gen) contractsOf(r *rand.Rand, c *client) {
 
 func (g *gen) addOns(r *rand.Rand, c *client, base float64) {
 	if r.IntN(2) == 0 {
-		start := c.since.AddDays(between(r, 0, 365))
-		if start <= g.today && (c.churned == nil || start < *c.churned) {
-			k := contractRow{id: c.id + "-B01", name: "Cloud Backup", kind: "backup", start: start,
-				value: math.Round(base * 0.08)}
-			if c.churned != nil {
-				k.cancel = datePtr(*c.churned)
-			}
-			c.contracts = append(c.contracts, k)
-		}
+		g.addOn(c, contractRow{id: c.id + "-B01", name: "Cloud Backup", kind: "backup",
+			start: c.since.AddDays(between(r, 0, 365)), value: math.Round(base * 0.08)})
 	}
 	if r.IntN(4) == 0 {
-		start := c.since.AddDays(between(r, 30, 700))
-		if start <= g.today && (c.churned == nil || start < *c.churned) {
-			k := contractRow{id: c.id + "-S01", name: "Security Suite", kind: "security", start: start,
-				value: math.Round(base * 0.15)}
-			if c.churned != nil {
-				k.cancel = datePtr(*c.churned)
-			}
-			c.contracts = append(c.contracts, k)
-		}
+		g.addOn(c, contractRow{id: c.id + "-S01", name: "Security Suite", kind: "security",
+			start: c.since.AddDays(between(r, 30, 700)), value: math.Round(base * 0.15)})
 	}
+}
+
+// addOn adds an evergreen add-on that started before today and before the
+// client left; it ends with the client.
+func (g *gen) addOn(c *client, k contractRow) {
+	if k.start > g.today || (c.churned != nil && k.start >= *c.churned) {
+		return
+	}
+	if c.churned != nil {
+		k.cancel = datePtr(*c.churned)
+	}
+	c.contracts = append(c.contracts, k)
 }
 
 // mrrOn is the client's contracted monthly revenue on d.

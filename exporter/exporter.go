@@ -45,8 +45,7 @@ type named interface {
 type Snapshot struct {
 	Plain  []byte
 	Gzip   []byte
-	Series int
-	At     time.Time
+	Series int // sample lines, for sizing
 }
 
 // Exporter owns the sources, the last good facts and the snapshot.
@@ -102,7 +101,7 @@ func New(cfg *config.Config, psa PSA, billing Billing, logger *slog.Logger) *Exp
 			}
 		}
 	}
-	e.publish(time.Time{})
+	e.publish()
 	return e
 }
 
@@ -182,7 +181,7 @@ func (e *Exporter) Refresh(ctx context.Context, now time.Time) {
 			"last_success", e.billingFacts.Now, "max_staleness", maxAge)
 		e.billingFacts = nil
 	}
-	e.publish(now)
+	e.publish()
 }
 
 // record turns one source read into the exporter's own metrics and logs.

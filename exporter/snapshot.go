@@ -3,7 +3,6 @@ package exporter
 import (
 	"bytes"
 	"compress/gzip"
-	"time"
 
 	"github.com/retention-exporter/retention_exporter/collector"
 	"github.com/retention-exporter/retention_exporter/model"
@@ -11,7 +10,7 @@ import (
 
 // publish computes the result from the current facts, renders it once as
 // plain and gzip text, and swaps it in: a scrape sees all of one refresh.
-func (e *Exporter) publish(now time.Time) {
+func (e *Exporter) publish() {
 	res := model.Compute(e.cfg, e.psaFacts, e.billingFacts)
 	c := collector.New(res, collector.Options{
 		ComponentScores: e.cfg.Series.ComponentScores,
@@ -34,7 +33,7 @@ func (e *Exporter) publish(now time.Time) {
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
 	_, _ = zw.Write(plain.Bytes())
 	_ = zw.Close()
-	e.snapshot.Store(&Snapshot{Plain: plain.Bytes(), Gzip: gz.Bytes(), Series: countSamples(plain.Bytes()), At: now})
+	e.snapshot.Store(&Snapshot{Plain: plain.Bytes(), Gzip: gz.Bytes(), Series: countSamples(plain.Bytes())})
 }
 
 // countSamples counts the sample lines of a text exposition.

@@ -289,3 +289,23 @@ func promtoolCheck(t *testing.T, body []byte) {
 		t.Errorf("promtool check metrics: %v\n%s", err, strings.Join(problems, "\n"))
 	}
 }
+
+// TestNamedTimeZone: a server without time zone tables refuses zone names;
+// the exporter then sets the zone's offset, and dates are read as
+// midnights in that zone.
+func TestNamedTimeZone(t *testing.T) {
+	p := startExporter(t, shared, "refresh_interval: 1h\ntime_zone: Europe/Berlin\n")
+	waitFor(t, 30*time.Second, "readiness", func() bool { return p.status(t, "/-/ready") == http.StatusOK })
+	f := p.scrape(t)
+	if v := value(t, f, "retention_source_up", L{"source": "psa"}); v != 1 {
+		t.Fatalf("psa up = %v with a named time zone", v)
+	}
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Unix(int64(value(t, f, "retention_client_start_timestamp_seconds", L{"client_id": "c1"})), 0).In(berlin)
+	if start.Hour() != 0 || start.Minute() != 0 {
+		t.Errorf("customer_since read as %v, want midnight in Berlin", start)
+	}
+}

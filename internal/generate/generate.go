@@ -1,5 +1,5 @@
 // Package generate lists every file generated from a configuration: the
-// alert rules and the dashboards. The committed copies are the default
+// alert rules and the dashboards, as files and as Kubernetes objects. The committed copies are the default
 // configuration's output, and tests fail when they drift.
 package generate
 
@@ -19,7 +19,8 @@ type File struct {
 
 // Files renders every generated file for cfg.
 func Files(cfg *config.Config) ([]File, error) {
-	rules, err := alerts.Marshal(alerts.Generate(cfg))
+	ruleFile := alerts.Generate(cfg)
+	rules, err := alerts.Marshal(ruleFile)
 	if err != nil {
 		return nil, err
 	}
@@ -31,5 +32,17 @@ func Files(cfg *config.Config) ([]File, error) {
 	for _, d := range boards {
 		files = append(files, File{Path: filepath.Join("dashboards", "json", d.Name), Data: d.JSON})
 	}
-	return files, nil
+	// The same rules and dashboards as Kubernetes objects.
+	pr, err := prometheusRule(ruleFile)
+	if err != nil {
+		return nil, err
+	}
+	cms, err := dashboardConfigMaps(boards)
+	if err != nil {
+		return nil, err
+	}
+	return append(files,
+		File{Path: filepath.Join("deploy", "kubernetes", "prometheusrule.yaml"), Data: pr},
+		File{Path: filepath.Join("deploy", "kubernetes", "grafana-dashboards.yaml"), Data: cms},
+	), nil
 }

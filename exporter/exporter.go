@@ -165,7 +165,6 @@ func (e *Exporter) Refresh(ctx context.Context, now time.Time) {
 
 	if psaFacts != nil {
 		e.psaFacts = psaFacts
-		e.ready.Store(true)
 	}
 	if billingFacts != nil {
 		e.billingFacts = billingFacts
@@ -182,6 +181,10 @@ func (e *Exporter) Refresh(ctx context.Context, now time.Time) {
 		e.billingFacts = nil
 	}
 	e.publish()
+	// Ready only once the PSA's data is being served, not merely read.
+	if psaFacts != nil {
+		e.ready.Store(true)
+	}
 }
 
 // record turns one source read into the exporter's own metrics and logs.

@@ -282,3 +282,19 @@ func TestScrapesSeeWholeRefreshes(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestReadyMeansServing: once Ready reports true, the PSA's data is in
+// the served snapshot.
+func TestReadyMeansServing(t *testing.T) {
+	e := New(testConfig(t, ""), &fakePSA{clients: 2000}, nil, promslog.NewNopLogger())
+	done := make(chan struct{})
+	go func() { e.Refresh(context.Background(), t0); close(done) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !e.Ready() && time.Now().Before(deadline) {
+		time.Sleep(time.Microsecond)
+	}
+	if len(e.Snapshot().Plain) == 0 {
+		t.Fatal("ready before the PSA's data was served")
+	}
+	<-done
+}

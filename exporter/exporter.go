@@ -69,11 +69,16 @@ type Exporter struct {
 	queryDuration   *prometheus.GaugeVec
 	queryErrors     *prometheus.CounterVec
 	invalidRows     *prometheus.CounterVec
+	reloadOK        prometheus.Gauge
+	reloadTime      prometheus.Gauge
+
+	wake chan struct{} // a reload asks the loop for a refresh now
 }
 
 // New returns an exporter for the sources; billing is nil when not configured.
 func New(cfg *config.Config, psa PSA, billing Billing, logger *slog.Logger) *Exporter {
-	e := &Exporter{cfg: cfg, psa: psa, bill: billing, logger: logger, registry: prometheus.NewRegistry()}
+	e := &Exporter{cfg: cfg, psa: psa, bill: billing, logger: logger, registry: prometheus.NewRegistry(),
+		wake: make(chan struct{}, 1)}
 	e.up = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metrics.SourceUp,
 		Help: "1 when the last refresh read the source, else 0."}, []string{metrics.LabelSource})
 	e.lastSuccess = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metrics.SourceLastSuccess,
@@ -86,9 +91,25 @@ func New(cfg *config.Config, psa PSA, billing Billing, logger *slog.Logger) *Exp
 		Help: "Query runs that failed."}, []string{metrics.LabelSource, metrics.LabelQuery})
 	e.invalidRows = prometheus.NewCounterVec(prometheus.CounterOpts{Name: metrics.InvalidRows,
 		Help: "Rows skipped because they could not be used, by reason."}, []string{metrics.LabelSource, metrics.LabelQuery, metrics.LabelReason})
+	e.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{Name: metrics.ConfigLastReloadSuccessful,
+		Help: "1 when the last configuration reload succeeded (or none was tried), 0 when it failed and the previous configuration stays."})
+	e.reloadTime = prometheus.NewGauge(prometheus.GaugeOpts{Name: metrics.ConfigLastReloadSuccess,
+		Help: "Time the configuration in use was loaded."})
+	e.reloadOK.Set(1)
+	e.reloadTime.SetToCurrentTime()
 	e.registry.MustRegister(e.up, e.lastSuccess, e.refreshDuration, e.queryDuration, e.queryErrors, e.invalidRows,
+		e.reloadOK, e.reloadTime,
 		versioncollector.NewCollector("retention_exporter"),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	e.initSeries()
+	e.publish()
+	return e
+}
+
+// initSeries creates the per-source and per-query series at zero, so that
+// rate() and alerts see them before the first failure.
+func (e *Exporter) initSeries() {
+	cfg := e.cfg
 	for _, s := range e.sources() {
 		e.up.WithLabelValues(s.Name()).Set(0)
 		for _, f := range config.Facts {
@@ -101,8 +122,47 @@ func New(cfg *config.Config, psa PSA, billing Billing, logger *slog.Logger) *Exp
 			}
 		}
 	}
-	e.publish()
-	return e
+}
+
+// Reconfigure swaps in a new configuration and sources, then asks the
+// loop for a refresh. It waits for a running refresh to finish, so a
+// refresh never mixes two configurations. It returns the previous
+// sources for the caller to close. Facts read under the previous
+// configuration keep serving until the refresh replaces them.
+func (e *Exporter) Reconfigure(cfg *config.Config, psa PSA, billing Billing) (oldPSA PSA, oldBilling Billing) {
+	e.mu.Lock()
+	oldPSA, oldBilling = e.psa, e.bill
+	e.cfg, e.psa, e.bill = cfg, psa, billing
+	if billing == nil {
+		e.billingFacts = nil
+		e.up.DeleteLabelValues(config.Billing)
+		e.lastSuccess.DeleteLabelValues(config.Billing)
+	}
+	e.initSeries()
+	e.mu.Unlock()
+	e.reloadOK.Set(1)
+	e.reloadTime.SetToCurrentTime()
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+	return oldPSA, oldBilling
+}
+
+// Sources returns the sources in use.
+func (e *Exporter) Sources() (PSA, Billing) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.psa, e.bill
+}
+
+// ReloadFailed records a reload that kept the previous configuration.
+func (e *Exporter) ReloadFailed() { e.reloadOK.Set(0) }
+
+func (e *Exporter) interval() time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return time.Duration(e.cfg.RefreshInterval)
 }
 
 func (e *Exporter) sources() []named {
@@ -124,13 +184,13 @@ func (e *Exporter) Ready() bool { return e.ready.Load() }
 // Run refreshes at start and then every refresh interval until ctx ends.
 // A refresh slower than the interval delays the next one; they never overlap.
 func (e *Exporter) Run(ctx context.Context) {
-	interval := time.Duration(e.cfg.RefreshInterval)
 	for {
 		e.Refresh(ctx, time.Now())
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(interval):
+		case <-e.wake:
+		case <-time.After(e.interval()):
 		}
 	}
 }

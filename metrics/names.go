@@ -55,6 +55,9 @@ const (
 	QueryDuration     = "retention_query_duration_seconds"                // source, query
 	QueryErrors       = "retention_query_errors_total"                    // source, query
 	InvalidRows       = "retention_invalid_rows_total"                    // source, query, reason
+
+	ConfigLastReloadSuccessful = "retention_config_last_reload_successful"
+	ConfigLastReloadSuccess    = "retention_config_last_reload_success_timestamp_seconds"
 )
 
 // Label names.
@@ -88,5 +91,6 @@ func All() []string {
 		Clients, ChurnCohortClients, ChurnedClients, ChurnedClientsByReason, MRR,
 		RevenueCohortMRR, RevenueRetainedMRR, RevenueCurrentMRR,
 		BuildInfo, SourceUp, SourceLastSuccess, RefreshDuration, QueryDuration, QueryErrors, InvalidRows,
+		ConfigLastReloadSuccessful, ConfigLastReloadSuccess,
 	}
 }

@@ -70,12 +70,8 @@ func run(ctx context.Context, c cli, logger *slog.Logger) error {
 	if err := os.Setenv(config.DefaultBillingDSNEnv, db.DSN("billing")); err != nil {
 		return err
 	}
-	cfg, err := config.Parse(nil, "")
-	if err != nil {
-		return err
-	}
 	fmt.Fprint(os.Stderr, banner(c.ListenAddress, sum.Stories))
-	return serve.Run(ctx, cfg, serve.Web{ListenAddresses: []string{c.ListenAddress}, TelemetryPath: "/metrics"}, logger)
+	return serve.Run(ctx, "", serve.Web{ListenAddresses: []string{c.ListenAddress}, TelemetryPath: "/metrics"}, logger)
 }
 
 // seed creates the reference schema and loads the generated data.

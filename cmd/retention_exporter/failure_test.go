@@ -2,8 +2,10 @@ package main
 
 import (
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -214,4 +216,62 @@ sources:
 		v, _ := p.scrape(t).Find("retention_source_up", L{"source": "psa"})
 		return v == 1
 	})
+}
+
+// TestReload: an invalid configuration, by SIGHUP or POST /-/reload, leaves
+// the previous one serving with the reload metric at 0; a valid one takes
+// effect at once.
+func TestReload(t *testing.T) {
+	p := startExporter(t, shared, fixtureConfig)
+	waitFor(t, 30*time.Second, "readiness", func() bool { return p.status(t, "/-/ready") == http.StatusOK })
+	reloadOK := func() float64 {
+		return value(t, p.scrape(t), "retention_config_last_reload_successful", L{})
+	}
+	if v := reloadOK(); v != 1 {
+		t.Fatalf("reload metric %v before any reload", v)
+	}
+
+	// An unknown key: SIGHUP keeps the old configuration.
+	if err := os.WriteFile(p.configPath, []byte(fixtureConfig+"refresh_intervall: 1m\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "the failed reload to show", func() bool { return reloadOK() == 0 })
+	f := p.scrape(t)
+	if v := value(t, f, "retention_source_up", L{"source": "psa"}); v != 1 {
+		t.Errorf("psa up = %v after a failed reload", v)
+	}
+	if _, ok := f.Find("retention_client_tickets", L{"client_id": "c1", "window": "30d"}); !ok {
+		t.Error("the old configuration's series are gone after a failed reload")
+	}
+	// A write query: POST /-/reload refuses it too.
+	if err := os.WriteFile(p.configPath, []byte(fixtureConfig+"queries:\n  clients:\n    sql: DELETE FROM clients\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.post(t, "/-/reload"); got != http.StatusInternalServerError {
+		t.Errorf("POST /-/reload with a write query: %d, want 500", got)
+	}
+
+	// A valid configuration with other ticket windows takes effect.
+	if err := os.WriteFile(p.configPath, []byte(fixtureConfig+"windows:\n  tickets: [7d, 90d]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.post(t, "/-/reload"); got != http.StatusOK {
+		t.Fatalf("POST /-/reload with a valid config: %d", got)
+	}
+	waitFor(t, 10*time.Second, "the new ticket window", func() bool {
+		_, ok := p.scrape(t).Find("retention_client_tickets", L{"client_id": "c1", "window": "7d"})
+		return ok
+	})
+	if v := reloadOK(); v != 1 {
+		t.Errorf("reload metric %v after a good reload", v)
+	}
+	if _, ok := p.scrape(t).Find("retention_client_tickets", L{"client_id": "c1", "window": "30d"}); ok {
+		t.Error("the old ticket window is still served")
+	}
+	if got := p.status(t, "/-/reload"); got != http.StatusMethodNotAllowed {
+		t.Errorf("GET /-/reload: %d, want 405", got)
+	}
 }

@@ -132,16 +132,12 @@ func countEnabled(cfg *config.Config) int {
 	return n
 }
 
-// Run serves metrics until SIGINT or SIGTERM.
+// Run serves metrics until SIGINT or SIGTERM; SIGHUP reloads the config.
 func (s *ServeCmd) Run(cli *CLI, logger *slog.Logger) error {
-	cfg, err := config.Load(cli.ConfigFile)
-	if err != nil {
-		return err
-	}
 	logger.Info("starting "+program, "version", version.Info(), "build_context", version.BuildContext())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return serve.Run(ctx, cfg, serve.Web{
+	return serve.Run(ctx, cli.ConfigFile, serve.Web{
 		ListenAddresses: s.ListenAddress,
 		ConfigFile:      s.ConfigFile,
 		TelemetryPath:   s.TelemetryPath,

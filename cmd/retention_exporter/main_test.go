@@ -112,8 +112,10 @@ func (s *syncBuffer) String() string {
 }
 
 type exporterProc struct {
-	base string
-	logs *syncBuffer
+	base       string
+	logs       *syncBuffer
+	cmd        *exec.Cmd
+	configPath string
 }
 
 // startExporter runs the built binary with a config and the DSNs of db.
@@ -156,7 +158,7 @@ func startExporter(t *testing.T, db *mariadbtest.Server, config string, extraArg
 			t.Errorf("the DSN password appears in the exporter's log")
 		}
 	})
-	p := &exporterProc{base: "http://" + addr, logs: logs}
+	p := &exporterProc{base: "http://" + addr, logs: logs, cmd: cmd, configPath: cfgPath}
 	// Any HTTP answer means it listens (with TLS or auth it is not a 200).
 	waitFor(t, 10*time.Second, "exporter to listen", func() bool {
 		resp, err := http.Get(p.base + "/-/healthy")
@@ -185,6 +187,17 @@ func (p *exporterProc) scrape(t *testing.T) scrape.Families {
 func (p *exporterProc) status(t *testing.T, path string) int {
 	t.Helper()
 	resp, err := http.Get(p.base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
+}
+
+func (p *exporterProc) post(t *testing.T, path string) int {
+	t.Helper()
+	resp, err := http.Post(p.base+path, "text/plain", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

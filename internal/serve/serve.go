@@ -6,8 +6,13 @@ package serve
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -32,39 +37,48 @@ type driverLog struct{ logger *slog.Logger }
 
 func (d driverLog) Print(v ...any) { d.logger.Debug("mysql driver: " + fmt.Sprint(v...)) }
 
-// Run serves until ctx ends or the listener fails.
-func Run(ctx context.Context, cfg *config.Config, w Web, logger *slog.Logger) error {
+// Run serves until ctx ends or the listener fails. The configuration is
+// read from configFile ("" for the defaults) and read again on SIGHUP and
+// POST /-/reload; a configuration that does not load leaves the previous
+// one serving.
+func Run(ctx context.Context, configFile string, w Web, logger *slog.Logger) error {
 	_ = mysql.SetLogger(driverLog{logger})
 	if w.ConfigFile != "" {
 		if err := web.Validate(w.ConfigFile); err != nil {
 			return fmt.Errorf("web.config.file: %w", err)
 		}
 	}
-	psa, err := source.Open(config.PSA, cfg.Sources.PSA, cfg.Location())
+	cfg, err := config.Load(configFile)
 	if err != nil {
 		return err
 	}
-	defer psa.Close()
-	// billing stays a nil interface when not configured.
-	var billing exporter.Billing
-	billingTarget := "not configured"
-	if cfg.BillingConfigured() {
-		db, err := source.Open(config.Billing, cfg.Sources.Billing, cfg.Location())
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		billing, billingTarget = db, db.Target()
+	psa, billing, err := open(cfg, logger)
+	if err != nil {
+		return err
 	}
-	logger.Info("sources", "psa", psa.Target(), "billing", billingTarget,
-		"refresh_interval", cfg.RefreshInterval, "max_staleness", cfg.MaxStaleness, "time_zone", cfg.TimeZone)
-
 	exp := exporter.New(cfg, psa, billing, logger)
+	r := &reloader{file: configFile, exp: exp, logger: logger}
+
 	ctx, cancel := context.WithCancel(ctx)
+	// Deferred calls run last first: the loop stops, then the pools close.
+	defer func() { closeSources(exp.Sources()) }()
 	defer cancel()
 	go exp.Run(ctx)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				_ = r.reload()
+			}
+		}
+	}()
 
-	mux, err := routes(exp, w.TelemetryPath)
+	mux, err := routes(exp, w.TelemetryPath, r)
 	if err != nil {
 		return err
 	}
@@ -87,9 +101,78 @@ func Run(ctx context.Context, cfg *config.Config, w Web, logger *slog.Logger) er
 		return srv.Shutdown(shutdown)
 	}
 }
-func routes(exp *exporter.Exporter, metricsPath string) (*http.ServeMux, error) {
+
+// open opens the sources of a configuration; billing stays a nil
+// interface when it is not configured.
+func open(cfg *config.Config, logger *slog.Logger) (exporter.PSA, exporter.Billing, error) {
+	psa, err := source.Open(config.PSA, cfg.Sources.PSA, cfg.Location())
+	if err != nil {
+		return nil, nil, err
+	}
+	var billing exporter.Billing
+	billingTarget := "not configured"
+	if cfg.BillingConfigured() {
+		db, err := source.Open(config.Billing, cfg.Sources.Billing, cfg.Location())
+		if err != nil {
+			psa.Close()
+			return nil, nil, err
+		}
+		billing, billingTarget = db, db.Target()
+	}
+	logger.Info("sources", "psa", psa.Target(), "billing", billingTarget,
+		"refresh_interval", cfg.RefreshInterval, "max_staleness", cfg.MaxStaleness, "time_zone", cfg.TimeZone)
+	return psa, billing, nil
+}
+
+func closeSources(psa exporter.PSA, billing exporter.Billing) {
+	for _, s := range []any{psa, billing} {
+		if c, ok := s.(io.Closer); ok && c != nil {
+			_ = c.Close()
+		}
+	}
+}
+
+// reloader reads the configuration file again and swaps it in.
+type reloader struct {
+	mu     sync.Mutex
+	file   string
+	exp    *exporter.Exporter
+	logger *slog.Logger
+}
+
+func (r *reloader) reload() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cfg, err := config.Load(r.file)
+	if err == nil {
+		var psa exporter.PSA
+		var billing exporter.Billing
+		if psa, billing, err = open(cfg, r.logger); err == nil {
+			closeSources(r.exp.Reconfigure(cfg, psa, billing))
+			r.logger.Info("configuration reloaded", "file", r.file)
+			return nil
+		}
+	}
+	r.exp.ReloadFailed()
+	r.logger.Error("configuration reload failed; the previous configuration stays", "file", r.file, "err", err)
+	return err
+}
+
+func routes(exp *exporter.Exporter, metricsPath string, r *reloader) (*http.ServeMux, error) {
 	mux := http.NewServeMux()
 	mux.Handle(metricsPath, exp)
+	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, req *http.Request) {
+		if req.Method != http.MethodPost && req.Method != http.MethodPut {
+			w.Header().Set("Allow", "POST, PUT")
+			http.Error(w, "use POST or PUT to reload the configuration", http.StatusMethodNotAllowed)
+			return
+		}
+		if err := r.reload(); err != nil {
+			http.Error(w, "reload failed; the previous configuration stays: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintln(w, "Reloaded")
+	})
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "Healthy")
 	})

@@ -309,3 +309,97 @@ func TestNamedTimeZone(t *testing.T) {
 		t.Errorf("customer_since read as %v, want midnight in Berlin", start)
 	}
 }
+
+// hostileConfig feeds rows no PSA should hold, as literal queries.
+const hostileConfig = `
+refresh_interval: 1h
+sources:
+  billing:
+    dsn_env: RETENTION_BILLING_DSN
+queries:
+  clients:
+    sql: |
+      SELECT CAST('h1' AS BINARY) AS client_id, X'41FF42' AS name, NULL AS segment, NULL AS account_manager,
+             DATE '1970-01-01' AS customer_since, NULL AS churned_at, NULL AS churn_reason
+      UNION ALL SELECT 'h2', REPEAT('x', 255), '', '', DATE '2100-01-01', NULL, NULL
+      UNION ALL SELECT 'h3', '', NULL, NULL, DATE '2020-02-29', NULL, '  '
+      UNION ALL SELECT 'h1', 'duplicate', NULL, NULL, DATE '2020-01-01', NULL, NULL
+      UNION ALL SELECT NULL, 'no key', NULL, NULL, DATE '2020-01-01', NULL, NULL
+      UNION ALL SELECT 'h4', REPEAT('y', 255), NULL, NULL, '0000-00-00', NULL, NULL
+  contracts:
+    sql: |
+      SELECT 'k1' AS contract_id, 'h3' AS client_id, 'Big' AS name, NULL AS contract_type,
+             DATE '2020-03-01' AS start_date, DATE '2100-12-31' AS end_date, 1 AS auto_renew,
+             99999999999999999999.99 AS monthly_value, NULL AS currency, NULL AS cancelled_at, NULL AS renewal_notice_sent_at
+      UNION ALL SELECT 'k2', 'h3', 'Negative', NULL, DATE '2020-03-01', NULL, 0, -5, 'EUR', NULL, NULL
+  endpoints:
+    sql: SELECT 'h3' AS client_id, 99999999999999999999 AS endpoints UNION ALL SELECT 'h1', -4
+  tickets:
+    sql: SELECT 'h3' AS client_id, 3 AS tickets, NULL AS sla_tickets, NULL AS sla_breached FROM DUAL WHERE :now > :window_start
+  surveys:
+    sql: SELECT 'h3' AS client_id, 2 AS responses, 5 AS positive FROM DUAL WHERE :now > :window_start
+  reviews:
+    sql: SELECT 'h3' AS client_id, NULL AS last_review_at
+  contacts:
+    sql: SELECT 'h3' AS client_id, NULL AS renewal_contacts
+  assessments:
+    sql: SELECT 'h3' AS client_id, 0 AS standards_total, 0 AS standards_met
+`
+
+// TestHostileRows: invalid UTF-8, 255-character and empty names, NULL in
+// nullable columns, duplicate and NULL ids, dates in 1970, 2100 and
+// 0000-00-00, numbers beyond int64 and negative counts are either served
+// sanely or skipped with a counted reason; the exposition stays valid.
+func TestHostileRows(t *testing.T) {
+	p := startExporter(t, shared, hostileConfig)
+	waitFor(t, 30*time.Second, "readiness", func() bool { return p.status(t, "/-/ready") == http.StatusOK })
+	body, err := scrape.Get(http.DefaultClient, p.base+"/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := scrape.Parse(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := value(t, f, "retention_source_up", L{"source": "psa"}); v != 1 {
+		t.Fatalf("psa up = %v", v)
+	}
+	// h1: invalid UTF-8 replaced; customer since 1970-01-01 is timestamp 0.
+	if v := value(t, f, "retention_client_start_timestamp_seconds", L{"client_id": "h1", "client": "A\uFFFDB"}); v != 0 {
+		t.Errorf("h1 start %v, want 0", v)
+	}
+	// h2 starts in 2100: not active, no series. h3: empty name, leap day.
+	if _, ok := f.Find("retention_client_info", L{"client_id": "h2"}); ok {
+		t.Error("a client starting in 2100 is served")
+	}
+	value(t, f, "retention_client_info", L{"client_id": "h3", "client": ""})
+	// k1: a monthly value beyond int64 is a float; it ends in 2100.
+	if v := value(t, f, "retention_contract_monthly_value", L{"contract_id": "k1"}); v < 9e19 {
+		t.Errorf("k1 monthly value %v", v)
+	}
+	// Ratios that cannot be computed are absent, never 0 or NaN.
+	for _, name := range []string{"retention_client_best_practice_ratio", "retention_client_last_review_timestamp_seconds", "retention_client_utilization_ratio", "retention_client_csat_ratio"} {
+		if _, ok := f.Find(name, L{"client_id": "h3"}); ok {
+			t.Errorf("%s served for h3", name)
+		}
+	}
+	invalid := map[[2]string]float64{
+		{"clients", "duplicate_id"}:        1,
+		{"clients", "null_key"}:            1,
+		{"clients", "unparsable_value"}:    1, // 0000-00-00
+		{"endpoints", "unparsable_value"}:  1, // beyond int64
+		{"endpoints", "negative_count"}:    1,
+		{"surveys", "count_exceeds_total"}: 1,
+	}
+	for _, s := range f.Samples("retention_invalid_rows_total") {
+		if want := invalid[[2]string{s.Labels["query"], s.Labels["reason"]}]; s.Value != want {
+			t.Errorf("invalid rows %v = %v, want %v", s.Labels, s.Value, want)
+		}
+	}
+	for _, s := range f.Samples("retention_client_health_score") {
+		if s.Value != s.Value || s.Value < 0 || s.Value > 100 {
+			t.Errorf("health %v for %v", s.Value, s.Labels)
+		}
+	}
+	promtoolCheck(t, body)
+}

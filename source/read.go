@@ -75,6 +75,9 @@ func runs(cfg *config.Config, source string) []run {
 // a source's facts are used whole or not at all.
 func (d *DB) read(ctx context.Context, cfg *config.Config, now time.Time, b *builder) ([]QueryReport, error) {
 	rs := runs(cfg, d.name)
+	if len(rs) == 0 {
+		return nil, nil // every query disabled: no need for a connection
+	}
 	if d.timeout > 0 {
 		// Connecting and preparing the session get a query's time too: a
 		// server that accepts connections but never answers must not

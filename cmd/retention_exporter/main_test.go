@@ -121,6 +121,13 @@ type exporterProc struct {
 // startExporter runs the built binary with a config and the DSNs of db.
 func startExporter(t *testing.T, db *mariadbtest.Server, config string, extraArgs ...string) *exporterProc {
 	t.Helper()
+	return startExporterOn(t, db, db, config, extraArgs...)
+}
+
+// startExporterOn runs the exporter with the PSA and billing databases on
+// two servers.
+func startExporterOn(t *testing.T, psaDB, billingDB *mariadbtest.Server, config string, extraArgs ...string) *exporterProc {
+	t.Helper()
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "config.yml")
 	if err := os.WriteFile(cfgPath, []byte(config), 0o600); err != nil {
@@ -141,8 +148,8 @@ func startExporter(t *testing.T, db *mariadbtest.Server, config string, extraArg
 		}
 	}
 	cmd.Env = append(env,
-		"RETENTION_PSA_DSN="+db.DSN(roUser, roPassword, "psa"),
-		"RETENTION_BILLING_DSN="+db.DSN(roUser, roPassword, "billing"))
+		"RETENTION_PSA_DSN="+psaDB.DSN(roUser, roPassword, "psa"),
+		"RETENTION_BILLING_DSN="+billingDB.DSN(roUser, roPassword, "billing"))
 	logs := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {

@@ -86,23 +86,11 @@ func (d *DB) read(ctx context.Context, cfg *config.Config, now time.Time, b *bui
 		ctx, cancel = context.WithTimeout(ctx, d.timeout*time.Duration(len(rs)+2))
 		defer cancel()
 	}
-	setup, cancelSetup := ctx, context.CancelFunc(func() {})
-	if d.timeout > 0 {
-		setup, cancelSetup = context.WithTimeout(ctx, d.timeout)
-	}
-	defer cancelSetup()
-	conn, err := d.db.Conn(setup)
+	conn, tx, err := d.begin(ctx, now)
 	if err != nil {
-		return nil, d.wrap("connect", err)
-	}
-	defer conn.Close()
-	if err := d.prepareSession(setup, conn, now); err != nil {
 		return nil, err
 	}
-	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, d.wrap("start read-only transaction", err)
-	}
+	defer conn.Close()
 	defer tx.Rollback() //nolint:errcheck // read-only: nothing to lose
 
 	var reports []QueryReport
@@ -114,6 +102,30 @@ func (d *DB) read(ctx context.Context, cfg *config.Config, now time.Time, b *bui
 		}
 	}
 	return reports, nil
+}
+
+// begin takes a connection, prepares its session and starts a read-only
+// transaction. Connecting and preparing get one query timeout.
+func (d *DB) begin(ctx context.Context, now time.Time) (*sql.Conn, *sql.Tx, error) {
+	setup, cancelSetup := ctx, context.CancelFunc(func() {})
+	if d.timeout > 0 {
+		setup, cancelSetup = context.WithTimeout(ctx, d.timeout)
+	}
+	defer cancelSetup()
+	conn, err := d.db.Conn(setup)
+	if err != nil {
+		return nil, nil, d.wrap("connect", err)
+	}
+	if err := d.prepareSession(setup, conn, now); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		conn.Close()
+		return nil, nil, d.wrap("start read-only transaction", err)
+	}
+	return conn, tx, nil
 }
 
 // prepareSession sets the session time zone and a server-side statement

@@ -1,6 +1,7 @@
 -- Read-only account for retention_exporter. Run as a DBA, after replacing
 -- the password (or use your own authentication plugin). The exporter also
--- opens every session read-only, so even a broader grant cannot write.
+-- reads in read-only transactions, so even a broader grant cannot change
+-- data; DDL is only kept out by the statement check and by these grants.
 -- Adjust the database names (psa, billing) to yours.
 
 CREATE USER IF NOT EXISTS 'retention_exporter'@'%' IDENTIFIED BY 'change-me';

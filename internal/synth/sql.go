@@ -30,6 +30,12 @@ type Sink interface {
 	Row(table string, values ...any) error
 }
 
+// SinkFunc adapts a function to a Sink.
+type SinkFunc func(table string, values ...any) error
+
+// Row implements Sink.
+func (f SinkFunc) Row(table string, values ...any) error { return f(table, values...) }
+
 // Money is an amount with two decimals.
 type Money float64
 

@@ -172,8 +172,9 @@ func (g *gen) contractsOf(r *rand.Rand, c *client) {
 			start: c.since, autoRenew: autoRenew, value: base})
 		g.addOns(r, c, base)
 		return
-	case r.IntN(100) < 3:
-		// Lapsed: the last term ended without a successor.
+	case r.IntN(100) < 3 && c.since < g.today.AddDays(-120):
+		// Lapsed: the last term ended without a successor. Only clients
+		// older than the lapse window can have lapsed.
 		last = g.today.AddDays(-between(r, 5, 85))
 	default:
 		notice = r.IntN(100) < 2

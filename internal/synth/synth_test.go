@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/retention-exporter/retention_exporter/model"
 )
 
 var pinned = time.Date(2026, 2, 27, 15, 4, 5, 0, time.UTC)
@@ -70,5 +72,42 @@ func TestQuoting(t *testing.T) {
 	got := string(appendValue(nil, `O'Brien \ Sons`))
 	if got != `'O''Brien \\ Sons'` {
 		t.Errorf("quoted %s", got)
+	}
+}
+
+// contractCheck is a sink that checks every contract row on the fly.
+type contractCheck struct {
+	t       *testing.T
+	rows    int
+	clients map[string]model.Date
+}
+
+func (c *contractCheck) Row(table string, v ...any) error {
+	switch table {
+	case "clients":
+		c.clients[v[0].(string)] = v[4].(model.Date)
+	case "contracts":
+		c.rows++
+		start := v[4].(model.Date)
+		if end, ok := v[5].(*model.Date); ok && end != nil && *end < start {
+			c.t.Errorf("contract %v ends %v before it starts %v", v[0], *end, start)
+		}
+		if since, ok := c.clients[v[1].(string)]; !ok || start < since {
+			c.t.Errorf("contract %v starts %v before its client %v (since %v)", v[0], start, v[1], since)
+		}
+	}
+	return nil
+}
+
+// TestContractsConsistentAtScale: at thousands of clients the rare paths
+// (lapsed contracts of new clients) are taken; every contract must still
+// start on or after its client and end on or after its start.
+func TestContractsConsistentAtScale(t *testing.T) {
+	psa := &contractCheck{t: t, clients: map[string]model.Date{}}
+	if _, err := Generate(Options{Clients: 6000, Seed: 1, Now: pinned}, psa, SinkFunc(func(string, ...any) error { return nil })); err != nil {
+		t.Fatal(err)
+	}
+	if psa.rows < 6000 {
+		t.Fatalf("only %d contracts", psa.rows)
 	}
 }

@@ -101,7 +101,7 @@ func ParseStatement(sql string) (Statement, error) {
 				return Statement{}, errors.New("only a single statement is allowed")
 			}
 			params = append(params, name)
-			out.WriteByte('?')
+			out.WriteString(placeholder(name))
 			i = j
 		case isIdentStart(c):
 			j := i
@@ -136,6 +136,20 @@ func ParseStatement(sql string) (Statement, error) {
 		return Statement{}, fmt.Errorf("statement starts with %s: only read statements (SELECT, WITH) are accepted", first)
 	}
 	return Statement{SQL: strings.TrimSpace(out.String()), Params: params}, nil
+}
+
+// placeholder is the bound parameter for a name, typed: the driver sends
+// times as strings, and a string compared with a DATETIME column keeps
+// MariaDB from using the column's index (a 30-day ticket count took 10x
+// longer than with a literal).
+func placeholder(name string) string {
+	switch name {
+	case ParamNow, ParamWindowStart:
+		return "CAST(? AS DATETIME(6))"
+	case ParamToday, ParamHistoryStart:
+		return "CAST(? AS DATE)"
+	}
+	return "?"
 }
 
 // skipQuoted returns the index just past the quoted run starting at i, or

@@ -19,19 +19,19 @@ func TestParseStatementAccepts(t *testing.T) {
 		{
 			name:       "named placeholders in order, repeats kept",
 			sql:        "SELECT * FROM t WHERE a > :window_start AND a <= :now AND (b = :today OR c = :today)",
-			wantSQL:    "SELECT * FROM t WHERE a > ? AND a <= ? AND (b = ? OR c = ?)",
+			wantSQL:    "SELECT * FROM t WHERE a > CAST(? AS DATETIME(6)) AND a <= CAST(? AS DATETIME(6)) AND (b = CAST(? AS DATE) OR c = CAST(? AS DATE))",
 			wantParams: []string{ParamWindowStart, ParamNow, ParamToday, ParamToday},
 		},
 		{
 			name:       "every known parameter",
 			sql:        "SELECT :now, :today, :history_start, :window_start, :positive_score",
-			wantSQL:    "SELECT ?, ?, ?, ?, ?",
+			wantSQL:    "SELECT CAST(? AS DATETIME(6)), CAST(? AS DATE), CAST(? AS DATE), CAST(? AS DATETIME(6)), ?",
 			wantParams: []string{"now", "today", "history_start", "window_start", "positive_score"},
 		},
 		{
 			name:       "placeholder next to punctuation",
 			sql:        "SELECT DATE_ADD(:today,INTERVAL 1 DAY),(:now)",
-			wantSQL:    "SELECT DATE_ADD(?,INTERVAL 1 DAY),(?)",
+			wantSQL:    "SELECT DATE_ADD(CAST(? AS DATE),INTERVAL 1 DAY),(CAST(? AS DATETIME(6)))",
 			wantParams: []string{ParamToday, ParamNow},
 		},
 		{name: "with", sql: "WITH x AS (SELECT 1 AS n) SELECT n FROM x"},
@@ -44,9 +44,9 @@ func TestParseStatementAccepts(t *testing.T) {
 )
 SELECT d FROM days`,
 			wantSQL: `WITH RECURSIVE days (d) AS (
-  SELECT ?
+  SELECT CAST(? AS DATE)
   UNION ALL
-  SELECT d + INTERVAL 1 DAY FROM days WHERE d < ?
+  SELECT d + INTERVAL 1 DAY FROM days WHERE d < CAST(? AS DATE)
 )
 SELECT d FROM days`,
 			wantParams: []string{ParamHistoryStart, ParamToday},
@@ -70,20 +70,20 @@ SELECT d FROM days`,
 			// A backslash escapes nothing inside backquotes.
 			name:       "backslash ends a backquoted identifier",
 			sql:        "SELECT `a\\` FROM t WHERE d = :today",
-			wantSQL:    "SELECT `a\\` FROM t WHERE d = ?",
+			wantSQL:    "SELECT `a\\` FROM t WHERE d = CAST(? AS DATE)",
 			wantParams: []string{ParamToday},
 		},
 		{
 			name:       "doubled and escaped quotes stay inside the string",
 			sql:        `SELECT 'it''s :now; DELETE', 'a\'; UPDATE :today' FROM t WHERE d = :today`,
-			wantSQL:    `SELECT 'it''s :now; DELETE', 'a\'; UPDATE :today' FROM t WHERE d = ?`,
+			wantSQL:    `SELECT 'it''s :now; DELETE', 'a\'; UPDATE :today' FROM t WHERE d = CAST(? AS DATE)`,
 			wantParams: []string{ParamToday},
 		},
 		{name: "question mark in a string", sql: "SELECT 'why?' AS q"},
 		{
 			name:       "line comment",
 			sql:        "SELECT 1 -- :today; DELETE FROM t ? :bogus\n, :now",
-			wantSQL:    "SELECT 1 -- :today; DELETE FROM t ? :bogus\n, ?",
+			wantSQL:    "SELECT 1 -- :today; DELETE FROM t ? :bogus\n, CAST(? AS DATETIME(6))",
 			wantParams: []string{ParamNow},
 		},
 		{name: "line comment at the very end", sql: "SELECT 1 --"},
@@ -98,7 +98,7 @@ SELECT d FROM days`,
 		{name: "minus minus without space is arithmetic", sql: "SELECT 5--3"},
 		{name: "assignment colon", sql: "SELECT @x:=1"},
 		{name: "CASE and DATE_ADD", sql: "SELECT CASE WHEN d >= DATE_ADD(:today, INTERVAL -90 DAY) THEN 1 ELSE 0 END FROM t",
-			wantSQL: "SELECT CASE WHEN d >= DATE_ADD(?, INTERVAL -90 DAY) THEN 1 ELSE 0 END FROM t", wantParams: []string{ParamToday}},
+			wantSQL: "SELECT CASE WHEN d >= DATE_ADD(CAST(? AS DATE), INTERVAL -90 DAY) THEN 1 ELSE 0 END FROM t", wantParams: []string{ParamToday}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -43,15 +43,7 @@ func anniversary(d time.Time, n int) float64 {
 // fixture against values worked out by hand (see testdata/*.sql).
 func TestFixtureMetrics(t *testing.T) {
 	p := startExporter(t, shared, fixtureConfig)
-	waitFor(t, 30*time.Second, "readiness", func() bool { return p.status(t, "/-/ready") == http.StatusOK })
-	body, err := scrape.Get(http.DefaultClient, p.base+"/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := scrape.Parse(body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	body, f := p.readyScrape(t)
 	now := time.Now().UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 
@@ -295,8 +287,7 @@ func promtoolCheck(t *testing.T, body []byte) {
 // midnights in that zone.
 func TestNamedTimeZone(t *testing.T) {
 	p := startExporter(t, shared, "refresh_interval: 1h\ntime_zone: Europe/Berlin\n")
-	waitFor(t, 30*time.Second, "readiness", func() bool { return p.status(t, "/-/ready") == http.StatusOK })
-	f := p.scrape(t)
+	_, f := p.readyScrape(t)
 	if v := value(t, f, "retention_source_up", L{"source": "psa"}); v != 1 {
 		t.Fatalf("psa up = %v with a named time zone", v)
 	}
@@ -352,15 +343,7 @@ queries:
 // sanely or skipped with a counted reason; the exposition stays valid.
 func TestHostileRows(t *testing.T) {
 	p := startExporter(t, shared, hostileConfig)
-	waitFor(t, 30*time.Second, "readiness", func() bool { return p.status(t, "/-/ready") == http.StatusOK })
-	body, err := scrape.Get(http.DefaultClient, p.base+"/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := scrape.Parse(body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	body, f := p.readyScrape(t)
 	if v := value(t, f, "retention_source_up", L{"source": "psa"}); v != 1 {
 		t.Fatalf("psa up = %v", v)
 	}

@@ -178,6 +178,22 @@ func startExporterOn(t *testing.T, psaDB, billingDB *mariadbtest.Server, config 
 	return p
 }
 
+// readyScrape waits until the exporter is ready and returns one scrape,
+// raw and parsed.
+func (p *exporterProc) readyScrape(t *testing.T) ([]byte, scrape.Families) {
+	t.Helper()
+	waitFor(t, 30*time.Second, "readiness", func() bool { return p.status(t, "/-/ready") == http.StatusOK })
+	body, err := scrape.Get(http.DefaultClient, p.base+"/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := scrape.Parse(body)
+	if err != nil {
+		t.Fatalf("parsing /metrics: %v", err)
+	}
+	return body, f
+}
+
 func (p *exporterProc) scrape(t *testing.T) scrape.Families {
 	t.Helper()
 	body, err := scrape.Get(http.DefaultClient, p.base+"/metrics")

@@ -18,7 +18,7 @@ func Compute(cfg *config.Config, psa *PSAFacts, billing *BillingFacts) *Result {
 	}
 	loc := cfg.Location()
 	today := DateOf(psa.Now.In(loc))
-	c := &computation{cfg: cfg, psa: psa, billing: billing, today: today}
+	c := &computation{cfg: cfg, psa: psa, billing: billing, today: today, todayMRR: map[string]map[string]float64{}}
 	c.indexContracts()
 	res := &Result{}
 	for _, cl := range c.sortedClients() {
@@ -40,6 +40,8 @@ type computation struct {
 	billing *BillingFacts
 	today   Date
 	byID    map[string][]Contract
+	// todayMRR caches mrrToday by client id.
+	todayMRR map[string]map[string]float64
 }
 
 func (c *computation) indexContracts() {
@@ -99,6 +101,17 @@ func (c *computation) lapsed(k Contract) bool {
 	return true
 }
 
+// mrrToday is a client's MRR today, computed once: the client values,
+// the portfolio MRR and every revenue window need it.
+func (c *computation) mrrToday(cl Client) map[string]float64 {
+	if m, ok := c.todayMRR[cl.ID]; ok {
+		return m
+	}
+	m := c.mrrAt(cl, c.today)
+	c.todayMRR[cl.ID] = m
+	return m
+}
+
 // mrrAt is a client's contracted monthly revenue per currency at d.
 func (c *computation) mrrAt(cl Client, d Date) map[string]float64 {
 	m := map[string]float64{}
@@ -150,7 +163,7 @@ func (c *computation) client(cl Client) ClientResult {
 		r.RenewalContacts = ptr(float64(psa.Contacts[cl.ID]))
 	}
 	oldest := c.billingValues(cl, &r)
-	mrr := c.mrrAt(cl, c.today)
+	mrr := c.mrrToday(cl)
 	for _, cur := range sortedKeys(mrr) {
 		r.MRR = append(r.MRR, CurrencyValue{Currency: cur, Value: mrr[cur]})
 	}

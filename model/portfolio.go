@@ -33,7 +33,7 @@ func (c *computation) portfolio() Portfolio {
 		}
 		clients.add(groupKey{segment: cl.Segment}, 1)
 		if c.psa.Contracts != nil {
-			for cur, v := range c.mrrAt(cl, c.today) {
+			for cur, v := range c.mrrToday(cl) {
 				mrr.add(groupKey{segment: cl.Segment, currency: cur}, v)
 			}
 		}
@@ -113,7 +113,7 @@ func (c *computation) revenue() (cohort, retained, current []Group) {
 			if !cl.activeAt(start) {
 				continue
 			}
-			then, now := c.mrrAt(cl, start), c.mrrAt(cl, c.today)
+			then, now := c.mrrAt(cl, start), c.mrrToday(cl)
 			for cur, v := range then {
 				k := groupKey{segment: cl.Segment, currency: cur, window: w.Label}
 				co.add(k, v)

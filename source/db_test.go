@@ -1,12 +1,16 @@
 package source
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-sql-driver/mysql"
 
 	"github.com/retention-exporter/retention_exporter/config"
 )
@@ -73,5 +77,26 @@ func TestOpenDescribesTargetWithoutPassword(t *testing.T) {
 	defer db.Close()
 	if db.Target() != "reader@psa-db:3307/psa" || strings.Contains(db.Target(), "topsecret") {
 		t.Errorf("target %q", db.Target())
+	}
+}
+
+// TestQueryErrNamesTimeouts: a statement stopped by the server's own
+// session limit reads the same as one stopped by the client's deadline.
+func TestQueryErrNamesTimeouts(t *testing.T) {
+	d := &DB{timeout: time.Second}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"mariadb max_statement_time", &mysql.MySQLError{Number: 1969, Message: "Query execution was interrupted (max_statement_time exceeded)"}, "query q: timed out after 1s"},
+		{"mysql max_execution_time", fmt.Errorf("wrapped: %w", &mysql.MySQLError{Number: 3024, Message: "Query execution was interrupted, maximum statement execution time exceeded"}), "query q: timed out after 1s"},
+		{"other server error", &mysql.MySQLError{Number: 1146, Message: "Table 'psa.tickets' doesn't exist"}, "query q: Error 1146: Table 'psa.tickets' doesn't exist"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := d.queryErr("q", context.Background(), tc.err).Error(); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

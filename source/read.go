@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
+
 	"github.com/retention-exporter/retention_exporter/config"
 	"github.com/retention-exporter/retention_exporter/model"
 )
@@ -256,10 +258,22 @@ func bindings(cfg *config.Config, st config.Statement, now time.Time, w config.W
 }
 
 func (d *DB) queryErr(name string, ctx context.Context, err error) error {
-	if ctx.Err() == context.DeadlineExceeded {
+	if ctx.Err() == context.DeadlineExceeded || serverTimeout(err) {
 		return fmt.Errorf("query %s: timed out after %s", name, d.timeout)
 	}
 	return d.wrap("query "+name, err)
+}
+
+// serverTimeout reports whether the server itself stopped the statement
+// at the session limit set in prepareSession, which can fire just before
+// the client's deadline does.
+func serverTimeout(err error) bool {
+	var me *mysql.MySQLError
+	if !errors.As(err, &me) {
+		return false
+	}
+	const mariadbStatementTimeout, mysqlQueryTimeout = 1969, 3024
+	return me.Number == mariadbStatementTimeout || me.Number == mysqlQueryTimeout
 }
 
 func (d *DB) wrap(what string, err error) error {

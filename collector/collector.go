@@ -4,12 +4,13 @@ package collector
 
 import (
 	"io"
+	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
 
 	"github.com/retention-exporter/retention_exporter/metrics"
 	"github.com/retention-exporter/retention_exporter/model"
@@ -72,28 +73,110 @@ func (c *Collector) each(f family, send func(prometheus.Metric)) {
 	})
 }
 
-// Render writes the text exposition of every family, one family at a
-// time so that memory holds at most one family's metrics.
-func (c *Collector) Render(w io.Writer) error {
+// Render writes the text exposition of every family straight to w, in
+// the format expfmt writes, and returns the number of samples. It builds
+// no client_golang objects: at tens of thousands of clients those cost
+// more than everything else in a refresh.
+func (c *Collector) Render(w io.Writer) (int, error) {
+	t := textWriter{w: w}
 	for _, f := range c.families {
-		mf := &dto.MetricFamily{Name: &f.name, Help: &f.help, Type: dto.MetricType_GAUGE.Enum()}
-		var err error
-		c.each(f, func(m prometheus.Metric) {
-			pb := &dto.Metric{}
-			if e := m.Write(pb); e != nil && err == nil {
-				err = e
+		t.family(c.result, f)
+	}
+	return t.samples, t.err
+}
+
+// textWriter renders samples one line at a time into a reused buffer.
+type textWriter struct {
+	w       io.Writer
+	line    []byte
+	samples int
+	err     error
+}
+
+func (t *textWriter) family(r *model.Result, f family) {
+	// Labels go in name order, as client_golang sorts them.
+	order := make([]int, len(f.labels))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(f.labels[a], f.labels[b]) })
+	header := false
+	f.collect(r, func(v float64, lvs ...string) {
+		if t.err != nil {
+			return
+		}
+		b := t.line[:0]
+		if !header {
+			// Families without samples get no header, as with expfmt.
+			header = true
+			b = append(b, "# HELP "...)
+			b = append(b, f.name...)
+			b = append(b, ' ')
+			b = appendEscaped(b, f.help, false)
+			b = append(b, "\n# TYPE "...)
+			b = append(b, f.name...)
+			b = append(b, " gauge\n"...)
+		}
+		b = append(b, f.name...)
+		if len(lvs) > 0 {
+			b = append(b, '{')
+			for n, i := range order {
+				if n > 0 {
+					b = append(b, ',')
+				}
+				lv := lvs[i]
+				b = append(b, f.labels[i]...)
+				b = append(b, '=', '"')
+				if !utf8.ValidString(lv) {
+					lv = strings.ToValidUTF8(lv, "\uFFFD")
+				}
+				b = appendEscaped(b, lv, true)
+				b = append(b, '"')
 			}
-			mf.Metric = append(mf.Metric, pb)
-		})
-		if err != nil {
-			return err
+			b = append(b, '}')
 		}
-		if len(mf.Metric) == 0 {
-			continue
-		}
-		if _, err := expfmt.MetricFamilyToText(w, mf); err != nil {
-			return err
+		b = append(b, ' ')
+		b = appendFloat(b, v)
+		b = append(b, '\n')
+		t.line = b
+		t.samples++
+		_, t.err = t.w.Write(b)
+	})
+}
+
+// appendEscaped escapes backslash and newline, and in label values the
+// double quote, as the text format requires.
+func appendEscaped(b []byte, s string, quote bool) []byte {
+	for i := 0; i < len(s); i++ {
+		switch ch := s[i]; {
+		case ch == '\\':
+			b = append(b, '\\', '\\')
+		case ch == '\n':
+			b = append(b, '\\', 'n')
+		case ch == '"' && quote:
+			b = append(b, '\\', '"')
+		default:
+			b = append(b, ch)
 		}
 	}
-	return nil
+	return b
+}
+
+// appendFloat formats a value as expfmt does.
+func appendFloat(b []byte, v float64) []byte {
+	switch {
+	case v == 1:
+		return append(b, '1')
+	case v == 0:
+		return append(b, '0')
+	case v == -1:
+		return append(b, "-1"...)
+	case math.IsNaN(v):
+		return append(b, "NaN"...)
+	case math.IsInf(v, 1):
+		return append(b, "+Inf"...)
+	case math.IsInf(v, -1):
+		return append(b, "-Inf"...)
+	}
+	return strconv.AppendFloat(b, v, 'g', -1, 64)
 }

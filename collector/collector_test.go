@@ -2,11 +2,15 @@ package collector
 
 import (
 	"bytes"
+	"errors"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/retention-exporter/retention_exporter/metrics"
@@ -93,39 +97,78 @@ func TestLint(t *testing.T) {
 	}
 }
 
-// TestRenderMatchesRegistry: the once-per-refresh rendering carries the
-// same series as client_golang's own gathering of the collector.
-func TestRenderMatchesRegistry(t *testing.T) {
-	c := New(sample(), Options{ComponentScores: true, Contracts: true})
-	var rendered bytes.Buffer
-	if err := c.Render(&rendered); err != nil {
-		t.Fatal(err)
-	}
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(c)
-	mfs, err := reg.Gather()
+// TestRenderMatchesExpfmt: the hand-rolled rendering is byte for byte
+// what client_golang's objects and expfmt write for the same samples,
+// including escapes, invalid UTF-8 and special values.
+func TestRenderMatchesExpfmt(t *testing.T) {
+	r := sample()
+	r.Clients = append(r.Clients, model.ClientResult{
+		ID: `c\3`, Name: "Quote \"Q\" back\\slash\nnew line", Segment: "\xc3", AccountManager: "",
+		StartTimestamp: -1, NextAnniversaryTimestamp: 4.102444800e9,
+		Endpoints: f(math.Copysign(0, -1)), Utilization: f(math.Inf(1)), SLACompliance: f(math.NaN()),
+		CSAT: f(1e-7), BestPractice: f(0.1 + 0.2), OverdueInvoices: f(1 << 62), Health: f(math.Inf(-1)),
+	})
+	c := New(r, Options{ComponentScores: true, Contracts: true})
+	var got bytes.Buffer
+	n, err := c.Render(&got)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var gathered bytes.Buffer
-	for _, mf := range mfs {
-		if _, err := expfmt.MetricFamilyToText(&gathered, mf); err != nil {
-			t.Fatal(err)
+	var want bytes.Buffer
+	samples := 0
+	for _, fam := range c.families {
+		mf := &dto.MetricFamily{Name: &fam.name, Help: &fam.help, Type: dto.MetricType_GAUGE.Enum()}
+		c.each(fam, func(m prometheus.Metric) {
+			pb := &dto.Metric{}
+			if err := m.Write(pb); err != nil {
+				t.Fatal(err)
+			}
+			mf.Metric = append(mf.Metric, pb)
+		})
+		samples += len(mf.Metric)
+		if len(mf.Metric) > 0 {
+			if _, err := expfmt.MetricFamilyToText(&want, mf); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
-	text := rendered.String()
-	if err := testutil.CollectAndCompare(c, strings.NewReader(text)); err != nil {
+	if got.String() != want.String() {
+		t.Errorf("rendered text differs from expfmt's:\n%s", diffLines(got.String(), want.String()))
+	}
+	if n != samples {
+		t.Errorf("Render counted %d samples, expfmt wrote %d", n, samples)
+	}
+	if err := testutil.CollectAndCompare(c, strings.NewReader(got.String())); err != nil {
 		t.Errorf("rendered text differs from the collector: %v", err)
 	}
-	if got, want := strings.Count(text, "\n"), strings.Count(gathered.String(), "\n"); got != want {
-		t.Errorf("rendered %d lines, registry %d", got, want)
+}
+
+// TestRenderStopsAtWriteError: a failed write is reported, not swallowed.
+func TestRenderStopsAtWriteError(t *testing.T) {
+	_, err := New(sample(), Options{}).Render(failWriter{})
+	if err == nil {
+		t.Fatal("Render succeeded on a failing writer")
 	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func diffLines(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := range min(len(g), len(w)) {
+		if g[i] != w[i] {
+			return "line " + strconv.Itoa(i+1) + ":\n got  " + g[i] + "\n want " + w[i]
+		}
+	}
+	return "lengths " + strconv.Itoa(len(g)) + " and " + strconv.Itoa(len(w)) + " lines"
 }
 
 func TestOptionsDropDetail(t *testing.T) {
 	c := New(sample(), Options{})
 	var b bytes.Buffer
-	if err := c.Render(&b); err != nil {
+	if _, err := c.Render(&b); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"retention_client_health_component_score", "retention_contract_"} {

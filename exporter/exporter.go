@@ -41,13 +41,6 @@ type named interface {
 	Target() string
 }
 
-// Snapshot is one refresh's exposition, rendered once.
-type Snapshot struct {
-	Plain  []byte
-	Gzip   []byte
-	Series int // sample lines, for sizing
-}
-
 // Exporter owns the sources, the last good facts and the snapshot.
 type Exporter struct {
 	cfg    *config.Config
@@ -62,7 +55,8 @@ type Exporter struct {
 	snapshot atomic.Pointer[Snapshot]
 	ready    atomic.Bool
 
-	registry        *prometheus.Registry
+	registry        *prometheus.Registry // the exporter's own retention_* metrics
+	runtime         *cachedText          // build info, Go and process metrics
 	up              *prometheus.GaugeVec
 	lastSuccess     *prometheus.GaugeVec
 	refreshDuration *prometheus.GaugeVec
@@ -98,9 +92,11 @@ func New(cfg *config.Config, psa PSA, billing Billing, logger *slog.Logger) *Exp
 	e.reloadOK.Set(1)
 	e.reloadTime.SetToCurrentTime()
 	e.registry.MustRegister(e.up, e.lastSuccess, e.refreshDuration, e.queryDuration, e.queryErrors, e.invalidRows,
-		e.reloadOK, e.reloadTime,
-		versioncollector.NewCollector("retention_exporter"),
+		e.reloadOK, e.reloadTime)
+	runtime := prometheus.NewRegistry()
+	runtime.MustRegister(versioncollector.NewCollector("retention_exporter"),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	e.runtime = &cachedText{gatherer: runtime, ttl: time.Second}
 	e.initSeries()
 	e.publish()
 	return e
@@ -171,9 +167,6 @@ func (e *Exporter) sources() []named {
 	}
 	return []named{e.psa, e.bill}
 }
-
-// Registry holds the exporter's own metrics, rendered on every scrape.
-func (e *Exporter) Registry() *prometheus.Registry { return e.registry }
 
 // Snapshot returns the latest published snapshot.
 func (e *Exporter) Snapshot() *Snapshot { return e.snapshot.Load() }

@@ -109,7 +109,7 @@ func TestStalenessLifecycle(t *testing.T) {
 	if !e.Ready() {
 		t.Fatal("not ready after a successful refresh")
 	}
-	fresh := e.Snapshot().Plain
+	fresh := snapshotText(t, e)
 	f := scrapeOf(t, e)
 	if v, _ := f.Find("retention_source_up", scrape.Labels{"source": "psa"}); v != 1 {
 		t.Fatalf("up = %v", v)
@@ -122,7 +122,7 @@ func TestStalenessLifecycle(t *testing.T) {
 	// time of the last success, with up 0.
 	psa.set(true, "smb")
 	e.Refresh(ctx, t0.Add(59*time.Minute))
-	if !bytes.Equal(e.Snapshot().Plain, fresh) {
+	if !bytes.Equal(snapshotText(t, e), fresh) {
 		t.Error("a failed refresh changed the served data")
 	}
 	f = scrapeOf(t, e)
@@ -135,8 +135,8 @@ func TestStalenessLifecycle(t *testing.T) {
 
 	// Past max_staleness: nothing derived from the PSA remains.
 	e.Refresh(ctx, t0.Add(61*time.Minute))
-	if len(e.Snapshot().Plain) != 0 {
-		t.Errorf("stale data still served:\n%s", e.Snapshot().Plain)
+	if len(snapshotText(t, e)) != 0 {
+		t.Errorf("stale data still served:\n%s", snapshotText(t, e))
 	}
 	if !e.Ready() {
 		t.Error("readiness lost: it means the PSA has been read once")
@@ -199,7 +199,7 @@ func TestServeEncodings(t *testing.T) {
 	}
 
 	resp, plain := get(http.MethodGet, "")
-	if resp.Header.Get("Content-Encoding") != "" || !bytes.HasPrefix(plain, e.Snapshot().Plain) {
+	if resp.Header.Get("Content-Encoding") != "" || !bytes.HasPrefix(plain, snapshotText(t, e)) {
 		t.Fatal("plain response does not start with the snapshot")
 	}
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain; version=0.0.4") {
@@ -222,7 +222,7 @@ func TestServeEncodings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.HasPrefix(unzipped, e.Snapshot().Plain) || !bytes.Contains(unzipped, []byte("retention_source_up")) {
+		if !bytes.HasPrefix(unzipped, snapshotText(t, e)) || !bytes.Contains(unzipped, []byte("retention_source_up")) {
 			t.Errorf("gzip body is not the snapshot followed by the exporter's metrics")
 		}
 		if _, err := scrape.Parse(unzipped); err != nil {
@@ -293,8 +293,18 @@ func TestReadyMeansServing(t *testing.T) {
 	for !e.Ready() && time.Now().Before(deadline) {
 		time.Sleep(time.Microsecond)
 	}
-	if len(e.Snapshot().Plain) == 0 {
+	if len(snapshotText(t, e)) == 0 {
 		t.Fatal("ready before the PSA's data was served")
 	}
 	<-done
+}
+
+// snapshotText is the text of the exporter's current snapshot.
+func snapshotText(t *testing.T, e *Exporter) []byte {
+	t.Helper()
+	b, err := e.Snapshot().Text()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -56,7 +56,9 @@ type Exporter struct {
 	ready    atomic.Bool
 
 	registry        *prometheus.Registry // the exporter's own retention_* metrics
-	runtime         *cachedText          // build info, Go and process metrics
+	own             *cachedPart
+	ownVersion      atomic.Uint64 // bumped after every change to the own metrics
+	runtime         *cachedPart   // build info, Go and process metrics
 	up              *prometheus.GaugeVec
 	lastSuccess     *prometheus.GaugeVec
 	refreshDuration *prometheus.GaugeVec
@@ -96,7 +98,8 @@ func New(cfg *config.Config, psa PSA, billing Billing, logger *slog.Logger) *Exp
 	runtime := prometheus.NewRegistry()
 	runtime.MustRegister(versioncollector.NewCollector("retention_exporter"),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	e.runtime = &cachedText{gatherer: runtime, ttl: time.Second}
+	e.own = &cachedPart{gatherer: e.registry}
+	e.runtime = &cachedPart{gatherer: runtime, ttl: time.Second}
 	e.initSeries()
 	e.publish()
 	return e
@@ -138,6 +141,7 @@ func (e *Exporter) Reconfigure(cfg *config.Config, psa PSA, billing Billing) (ol
 	e.mu.Unlock()
 	e.reloadOK.Set(1)
 	e.reloadTime.SetToCurrentTime()
+	e.ownVersion.Add(1)
 	select {
 	case e.wake <- struct{}{}:
 	default:
@@ -153,7 +157,10 @@ func (e *Exporter) Sources() (PSA, Billing) {
 }
 
 // ReloadFailed records a reload that kept the previous configuration.
-func (e *Exporter) ReloadFailed() { e.reloadOK.Set(0) }
+func (e *Exporter) ReloadFailed() {
+	e.reloadOK.Set(0)
+	e.ownVersion.Add(1)
+}
 
 func (e *Exporter) interval() time.Duration {
 	e.mu.Lock()
@@ -242,6 +249,7 @@ func (e *Exporter) Refresh(ctx context.Context, now time.Time) {
 
 // record turns one source read into the exporter's own metrics and logs.
 func (e *Exporter) record(db named, now, start time.Time, reps []source.QueryReport, err error) {
+	defer e.ownVersion.Add(1)
 	e.refreshDuration.WithLabelValues(db.Name()).Set(time.Since(start).Seconds())
 	durations := map[string]float64{}
 	for _, r := range reps {

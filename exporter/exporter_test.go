@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/promslog"
 
 	"github.com/retention-exporter/retention_exporter/config"
@@ -307,4 +308,59 @@ func snapshotText(t *testing.T, e *Exporter) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestOwnMetricsAreLive: the exporter's own metrics are rendered once and
+// reused, yet every change shows in the next scrape.
+func TestOwnMetricsAreLive(t *testing.T) {
+	psa := &fakePSA{clients: 5}
+	e := New(testConfig(t, ""), psa, nil, promslog.NewNopLogger())
+	e.Refresh(context.Background(), t0)
+	reload := func() float64 {
+		v, _ := scrapeOf(t, e).Find("retention_config_last_reload_successful", scrape.Labels{})
+		return v
+	}
+	if v := reload(); v != 1 {
+		t.Fatalf("reload metric %v at start", v)
+	}
+	e.ReloadFailed()
+	if v := reload(); v != 0 {
+		t.Errorf("reload metric %v right after a failed reload", v)
+	}
+	psa.set(true, "")
+	e.Refresh(context.Background(), t0.Add(time.Minute))
+	if v, _ := scrapeOf(t, e).Find("retention_source_up", scrape.Labels{"source": "psa"}); v != 0 {
+		t.Errorf("up = %v right after a failed refresh", v)
+	}
+}
+
+// countingGatherer counts how often it is gathered.
+type countingGatherer struct{ n int }
+
+func (c *countingGatherer) Gather() ([]*dto.MetricFamily, error) {
+	c.n++
+	return nil, nil
+}
+
+func TestCachedPart(t *testing.T) {
+	g := &countingGatherer{}
+	c := &cachedPart{gatherer: g, ttl: time.Second}
+	for _, step := range []struct {
+		at      time.Duration
+		version uint64
+		gathers int
+	}{
+		{0, 0, 1},
+		{500 * time.Millisecond, 0, 1},  // fresh: reused
+		{1100 * time.Millisecond, 0, 2}, // past the ttl
+		{1200 * time.Millisecond, 1, 3}, // a new version
+		{1300 * time.Millisecond, 1, 3}, // same version, fresh
+	} {
+		if _, err := c.get(t0.Add(step.at), step.version); err != nil {
+			t.Fatal(err)
+		}
+		if g.n != step.gathers {
+			t.Errorf("at %s version %d: %d gathers, want %d", step.at, step.version, g.n, step.gathers)
+		}
+	}
 }

@@ -5,6 +5,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/retention-exporter/retention_exporter/collector"
 	"github.com/retention-exporter/retention_exporter/model"
@@ -59,6 +64,56 @@ func (e *Exporter) publish() {
 		return
 	}
 	e.snapshot.Store(&Snapshot{Gzip: gz.Bytes(), PlainLen: counted.n, Series: series})
+}
+
+// part is a short piece of exposition kept both plain and gzipped, so
+// that serving it costs a write and nothing else.
+type part struct{ plain, gzip []byte }
+
+func newPart(g prometheus.Gatherer) (part, error) {
+	mfs, err := g.Gather()
+	var plain bytes.Buffer
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(&plain, mf); err != nil {
+			return part{}, err
+		}
+	}
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
+	_, _ = zw.Write(plain.Bytes())
+	_ = zw.Close()
+	return part{plain: plain.Bytes(), gzip: gz.Bytes()}, err
+}
+
+// cachedPart renders a gatherer again only when the caller's version of
+// its metrics has changed or, with a ttl, when the rendering is older
+// than that. Many scrapers a second then cost a write each, not a gather
+// and a compression each.
+type cachedPart struct {
+	gatherer prometheus.Gatherer
+	ttl      time.Duration // 0: only a new version renders again
+
+	mu      sync.Mutex
+	at      time.Time
+	version uint64
+	part    part
+}
+
+// get returns the rendering for version; callers bump the version after
+// changing a metric, so a rendering started before the change is never
+// kept for the new version.
+func (c *cachedPart) get(now time.Time, version uint64) (part, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.part.gzip != nil && version == c.version && (c.ttl == 0 || now.Sub(c.at) < c.ttl) {
+		return c.part, nil
+	}
+	p, err := newPart(c.gatherer)
+	if err != nil {
+		return part{}, err
+	}
+	c.part, c.at, c.version = p, now, version
+	return p, nil
 }
 
 // countingWriter counts the bytes written through it.

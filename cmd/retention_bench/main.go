@@ -2,11 +2,14 @@
 // MariaDB holding a generated MSP: refresh time next to the time MariaDB
 // itself needs for the same default queries (run by the mariadb client),
 // peak RSS, series count, /metrics size and latency, and scrape latency
-// under concurrent scrapers while refreshes run. It prints a Markdown
-// report; docs/benchmarks.md holds one.
+// under concurrent scrapers while refreshes run. Optionally it runs
+// Debian's prometheus-sql-exporter with the same queries under the same
+// load, and reports the database's work during the load for both. It
+// prints a Markdown report; docs/benchmarks.md holds one.
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -24,6 +27,7 @@ import (
 	"time"
 
 	"github.com/alecthomas/kong"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/retention-exporter/retention_exporter/config"
 	mysqlschema "github.com/retention-exporter/retention_exporter/deploy/mysql"
@@ -33,12 +37,18 @@ import (
 )
 
 type cli struct {
-	Clients  []int         `default:"300,2000" help:"Dataset sizes (active clients)."`
-	Runs     int           `default:"5" help:"Refreshes and floor runs per size; medians are reported."`
-	Scrapers int           `default:"50" help:"Concurrent scrapers in the load phase."`
-	Duration time.Duration `default:"60s" help:"Length of the load phase."`
-	Exporter string        `required:"" type:"existingfile" help:"retention_exporter binary to measure (build with .ci/build.sh)."`
+	Clients     []int         `default:"300,2000" help:"Dataset sizes (active clients)."`
+	Runs        int           `default:"5" help:"Refreshes and floor runs per size; medians are reported."`
+	Scrapers    int           `default:"50" help:"Concurrent scrapers in the load phase."`
+	Duration    time.Duration `default:"60s" help:"Length of the load phase."`
+	Exporter    string        `required:"" type:"existingfile" help:"retention_exporter binary to measure (build with .ci/build.sh)."`
+	SQLExporter string        `name:"sql-exporter" type:"existingfile" help:"prometheus-sql-exporter binary (Debian: /usr/bin/prometheus-sql-exporter) to load the same way; empty skips it."`
 }
+
+// refreshInterval is both exporters' pause between two reads of the
+// database: retention_exporter waits its refresh_interval once a refresh
+// has ended, prometheus-sql-exporter its job interval once a run has.
+const refreshInterval = time.Second
 
 func main() {
 	var c cli
@@ -47,6 +57,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, "retention_bench:", err)
 		os.Exit(1)
 	}
+}
+
+// bench is what every measurement shares.
+type bench struct {
+	cli
+	db    *mariadbtest.Server
+	dbPID int
+	dir   string
 }
 
 func run(c cli) error {
@@ -64,108 +82,149 @@ func run(c cli) error {
 		return err
 	}
 	defer db.Stop()
+	pid, err := os.ReadFile(filepath.Join(db.Dir, "mysqld.pid"))
+	if err != nil {
+		return err
+	}
+	b := &bench{cli: c, db: db, dir: dir}
+	if b.dbPID, err = strconv.Atoi(strings.TrimSpace(string(pid))); err != nil {
+		return fmt.Errorf("mysqld.pid: %w", err)
+	}
 	nproc, _ := exec.Command("nproc").Output()
 	version, _ := exec.Command("mariadbd", "--version").Output()
 	fmt.Printf("Machine: %s cores; %s\n", strings.TrimSpace(string(nproc)), strings.TrimSpace(string(version)))
 	fmt.Printf("Runs per size: %d; load: %d scrapers for %s with Accept-Encoding: gzip.\n\n", c.Runs, c.Scrapers, c.Duration)
 	fmt.Println("| clients | series | per client | DB floor (median) | exporter refresh (median) | ratio | /metrics plain | gzip | scrape idle (median) | load p50 | load p99 | scrapes | errors | refreshes under load | peak RSS |")
 	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	var rows []string
 	for _, n := range c.Clients {
-		line, err := measure(c, db, dir, n)
+		line, r, err := b.measure(n)
 		if err != nil {
 			return fmt.Errorf("%d clients: %w", n, err)
 		}
 		fmt.Println(line)
+		rows = append(rows, r...)
+	}
+	fmt.Println()
+	if c.SQLExporter != "" {
+		fmt.Printf("prometheus-sql-exporter runs its queries on a job interval (%s pause between runs, as retention_exporter's refresh_interval) and serves the cached results: a scrape does not query the database.\n\n", refreshInterval)
+	}
+	fmt.Println("| clients | exporter | series | load p50 | load p99 | scrapes | errors | gzip | DB SELECTs during load | DB statements during load | DB CPU during load | peak RSS |")
+	fmt.Println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, r := range rows {
+		fmt.Println(r)
 	}
 	return nil
 }
 
-func measure(c cli, db *mariadbtest.Server, dir string, n int) (string, error) {
+// measure loads an MSP of n clients and measures the floor, then each
+// exporter in turn. It returns the row of the first table and the rows
+// of the second.
+func (b *bench) measure(n int) (string, []string, error) {
 	now := time.Now().UTC()
-	psaSQL, billingSQL := filepath.Join(dir, "psa.sql"), filepath.Join(dir, "billing.sql")
+	psaSQL, billingSQL := filepath.Join(b.dir, "psa.sql"), filepath.Join(b.dir, "billing.sql")
 	pf, _ := os.Create(psaSQL)
 	bf, _ := os.Create(billingSQL)
 	_, err := synth.WriteSQL(synth.Options{Clients: n, Seed: 1, Now: now}, pf, bf)
 	pf.Close()
 	bf.Close()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
+	db := b.db
 	if err := db.Exec("", "DROP DATABASE IF EXISTS psa; DROP DATABASE IF EXISTS billing; CREATE DATABASE psa; CREATE DATABASE billing;"); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	for _, st := range []struct{ db, file, ddl string }{{"psa", psaSQL, mysqlschema.PSA}, {"billing", billingSQL, mysqlschema.Billing}} {
 		if err := db.Exec(st.db, st.ddl); err != nil {
-			return "", err
+			return "", nil, err
 		}
 		if err := client(db, st.db, st.file); err != nil {
-			return "", err
+			return "", nil, err
 		}
 	}
 	if err := db.Exec("", strings.ReplaceAll(mysqlschema.Grants, "change-me", "bench")+
 		" ALTER USER 'retention_exporter'@'%' WITH MAX_USER_CONNECTIONS 10;"); err != nil {
-		return "", err
+		return "", nil, err
 	}
 
 	// The floor: the same default queries, values written in, by the mariadb client.
 	cfg, err := config.Parse([]byte("sources:\n  billing: {dsn_env: X}\n"), "")
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	floorPSA, floorBilling := floorScripts(cfg, now)
+	queries := boundQueries(cfg, now)
+	floorPSA, floorBilling := floorScripts(queries)
 	var floors []time.Duration
-	for range c.Runs {
+	for range b.Runs {
 		start := time.Now()
 		if err := clientText(db, "psa", floorPSA); err != nil {
-			return "", err
+			return "", nil, err
 		}
 		if err := clientText(db, "billing", floorBilling); err != nil {
-			return "", err
+			return "", nil, err
 		}
 		floors = append(floors, time.Since(start))
 	}
 
-	// The exporter, refreshing continuously (interval shorter than a refresh).
+	line, row, err := b.retentionExporter(n, median(floors))
+	if err != nil || b.SQLExporter == "" {
+		return line, []string{row}, err
+	}
+	other, err := b.sqlExporter(n, queries)
+	return line, []string{row, other}, err
+}
+
+// retentionExporter runs the exporter, refreshing every refreshInterval,
+// and measures it; it is stopped on return.
+func (b *bench) retentionExporter(n int, floor time.Duration) (string, string, error) {
 	port, err := mariadbtest.FreePort()
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	cfgPath := filepath.Join(dir, "bench.yml")
-	if err := os.WriteFile(cfgPath, []byte("refresh_interval: 1s\nmax_staleness: 1h\nsources:\n  billing: {dsn_env: RETENTION_BILLING_DSN, query_timeout: 2m}\n  psa: {query_timeout: 2m}\n"), 0o600); err != nil {
-		return "", err
+	cfgPath := filepath.Join(b.dir, "bench.yml")
+	if err := os.WriteFile(cfgPath, fmt.Appendf(nil, "refresh_interval: %s\nmax_staleness: 1h\nsources:\n  billing: {dsn_env: RETENTION_BILLING_DSN, query_timeout: 2m}\n  psa: {query_timeout: 2m}\n", refreshInterval), 0o600); err != nil {
+		return "", "", err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	exp := exec.CommandContext(ctx, c.Exporter, "--config.file="+cfgPath, "--web.listen-address="+addr, "--log.level=warn")
+	// At debug level the exporter logs every source read with its
+	// duration: refreshes are timed without scraping /metrics.
+	exp := exec.CommandContext(ctx, b.Exporter, "--config.file="+cfgPath, "--web.listen-address="+addr, "--log.level=debug")
 	exp.Env = append(os.Environ(),
-		"RETENTION_PSA_DSN="+db.DSN("retention_exporter", "bench", "psa"),
-		"RETENTION_BILLING_DSN="+db.DSN("retention_exporter", "bench", "billing"))
-	exp.Stderr = os.Stderr
+		"RETENTION_PSA_DSN="+b.db.DSN("retention_exporter", "bench", "psa"),
+		"RETENTION_BILLING_DSN="+b.db.DSN("retention_exporter", "bench", "billing"))
+	stderr, err := exp.StderrPipe()
+	if err != nil {
+		return "", "", err
+	}
 	if err := exp.Start(); err != nil {
-		return "", err
+		return "", "", err
 	}
 	defer func() { cancel(); _ = exp.Wait() }()
-	base := "http://" + addr
+	refreshes := &refreshLog{}
+	go refreshes.read(stderr)
+	t := target{base: "http://" + addr, last: "retention_source_up", sized: true}
 	for deadline := time.Now().Add(10 * time.Minute); ; {
-		if resp, err := http.Get(base + "/-/ready"); err == nil {
+		if resp, err := http.Get(t.base + "/-/ready"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				break
 			}
 		}
 		if time.Now().After(deadline) {
-			return "", fmt.Errorf("exporter not ready")
+			return "", "", fmt.Errorf("exporter not ready")
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	refreshes, err := refreshDurations(base, c.Runs)
+	idle, err := refreshes.next(b.Runs, 30*time.Minute)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	plain, gz, idle, err := sizes(base, c.Runs)
+	plain, gz, idleScrape, err := sizes(t, b.Runs)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	series := 0
 	for _, l := range strings.Split(string(plain), "\n") {
@@ -174,26 +233,104 @@ func measure(c cli, db *mariadbtest.Server, dir string, n int) (string, error) {
 		}
 	}
 	// Refreshes keep running while the scrapers load the exporter.
-	underLoad := make(chan []time.Duration, 1)
-	go func() {
-		ds, _ := refreshesUntil(base, time.Now().Add(c.Duration))
-		underLoad <- ds
-	}()
-	lat, errs := load(base, c.Scrapers, c.Duration)
-	during := <-underLoad
+	r, err := b.load(t)
+	if err != nil {
+		return "", "", err
+	}
+	during := refreshes.between(r.start, r.end)
 	rss := peakRSS(exp.Process.Pid)
 
-	floor, refresh := median(floors), median(refreshes)
-	return fmt.Sprintf("| %d | %d | %.1f | %s | %s | %.2f | %.1f MB | %.2f MB | %s | %s | %s | %d | %d | %d, median %s | %d MiB |",
+	refresh := median(idle)
+	line := fmt.Sprintf("| %d | %d | %.1f | %s | %s | %.2f | %.1f MB | %.2f MB | %s | %s | %s | %d | %d | %d, median %s | %d MiB |",
 		n, series, float64(series)/float64(n), floor.Round(time.Millisecond), refresh.Round(time.Millisecond),
-		refresh.Seconds()/floor.Seconds(), float64(len(plain))/1e6, float64(gz)/1e6, idle.Round(time.Microsecond*100),
-		percentile(lat, 0.5).Round(time.Microsecond*100), percentile(lat, 0.99).Round(time.Microsecond*100),
-		len(lat), errs, len(during), median(during).Round(time.Millisecond), rss/1024), nil
+		refresh.Seconds()/floor.Seconds(), float64(len(plain))/1e6, float64(gz)/1e6, idleScrape.Round(time.Microsecond*100),
+		percentile(r.lat, 0.5).Round(time.Microsecond*100), percentile(r.lat, 0.99).Round(time.Microsecond*100),
+		len(r.lat), r.errs, len(during), median(during).Round(time.Millisecond), rss/1024)
+	return line, r.row(n, "retention_exporter", series, gz, rss), nil
 }
 
-// floorScripts writes the default queries with their values filled in,
-// for the mariadb client.
-func floorScripts(cfg *config.Config, now time.Time) (psa, billing string) {
+// refreshLog collects the refreshes the exporter logs at debug level.
+type refreshLog struct {
+	mu   sync.Mutex
+	done []refresh
+}
+
+type refresh struct {
+	end time.Time
+	d   time.Duration
+}
+
+var refreshedLine = regexp.MustCompile(`msg=refreshed database=(\S+) duration=(\S+)`)
+
+// read follows the exporter's log until it ends, forwarding warnings and
+// errors. The two sources are read in parallel and a refresh takes as
+// long as the slower one, so a refresh is recorded once both have logged.
+// Refreshes never overlap, so a source logging again before the other
+// has means the other failed (and logged an error): the earlier read is
+// dropped rather than paired with the next refresh.
+func (l *refreshLog) read(r io.Reader) {
+	pending := map[string]time.Duration{}
+	br := bufio.NewReader(r)
+	for {
+		line, err := br.ReadString('\n')
+		if m := refreshedLine.FindStringSubmatch(line); m != nil {
+			d, _ := time.ParseDuration(m[2])
+			pending[m[1]] = d
+			if len(pending) == 2 {
+				l.mu.Lock()
+				l.done = append(l.done, refresh{time.Now(), max(pending[config.PSA], pending[config.Billing])})
+				l.mu.Unlock()
+				clear(pending)
+			}
+		} else if strings.Contains(line, "level=WARN") || strings.Contains(line, "level=ERROR") {
+			fmt.Fprint(os.Stderr, line)
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// between returns the durations of the refreshes that finished between
+// start and end.
+func (l *refreshLog) between(start, end time.Time) []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []time.Duration
+	for _, r := range l.done {
+		if r.end.After(start) && r.end.Before(end) {
+			out = append(out, r.d)
+		}
+	}
+	return out
+}
+
+// next waits for the n refreshes that finish from now on.
+func (l *refreshLog) next(n int, timeout time.Duration) ([]time.Duration, error) {
+	start := time.Now()
+	for {
+		ds := l.between(start, time.Now())
+		if len(ds) >= n {
+			return ds[:n], nil
+		}
+		if time.Since(start) > timeout {
+			return nil, fmt.Errorf("only %d refreshes in %s", len(ds), timeout)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// boundQuery is a default query with its parameter values written in.
+type boundQuery struct {
+	// name is the fact's, with the window's label for windowed facts.
+	name string
+	fact config.FactSpec
+	sql  string
+}
+
+// boundQueries writes the default queries with their values filled in, as
+// a refresh runs them: tickets once per window, surveys for the CSAT window.
+func boundQueries(cfg *config.Config, now time.Time) []boundQuery {
 	today := now.Format(time.DateOnly)
 	values := map[string]string{
 		config.ParamNow:           "'" + now.Format(time.DateTime) + "'",
@@ -201,7 +338,7 @@ func floorScripts(cfg *config.Config, now time.Time) (psa, billing string) {
 		config.ParamHistoryStart:  "'" + now.AddDate(0, 0, -cfg.HistoryDays()).Format(time.DateOnly) + "'",
 		config.ParamPositiveScore: strconv.Itoa(cfg.Health.PositiveScore),
 	}
-	var p, b strings.Builder
+	var out []boundQuery
 	for _, f := range config.Facts {
 		windows := []config.Window{{}}
 		switch f.Name {
@@ -213,12 +350,26 @@ func floorScripts(cfg *config.Config, now time.Time) (psa, billing string) {
 		for _, w := range windows {
 			v := maps(values, config.ParamWindowStart, "'"+now.Add(-w.Duration).Format(time.DateTime)+"'")
 			sql := regexp.MustCompile(`:[a-z_]+`).ReplaceAllStringFunc(f.DefaultSQL, func(p string) string { return v[p[1:]] })
-			out := &p
-			if f.Source == config.Billing {
-				out = &b
+			name := f.Name
+			if w.Label != "" {
+				name += "_" + w.Label
 			}
-			out.WriteString(sql + ";\n")
+			out = append(out, boundQuery{name: name, fact: f, sql: sql})
 		}
+	}
+	return out
+}
+
+// floorScripts joins the bound queries into one script per database, for
+// the mariadb client.
+func floorScripts(queries []boundQuery) (psa, billing string) {
+	var p, b strings.Builder
+	for _, q := range queries {
+		out := &p
+		if q.fact.Source == config.Billing {
+			out = &b
+		}
+		out.WriteString(q.sql + ";\n")
 	}
 	return p.String(), b.String()
 }
@@ -257,64 +408,21 @@ func clientText(db *mariadbtest.Server, database, sql string) error {
 	return nil
 }
 
-// refreshDurations samples the exporter's own refresh durations until it
-// has n distinct refreshes; a refresh is the slower of its two sources.
-func refreshDurations(base string, n int) ([]time.Duration, error) {
-	var out []time.Duration
-	last := -1.0
-	for deadline := time.Now().Add(30 * time.Minute); len(out) < n; time.Sleep(200 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("only %d refreshes", len(out))
-		}
-		f, err := get(base)
-		if err != nil {
-			return nil, err
-		}
-		ts, _ := f.Find("retention_source_last_success_timestamp_seconds", scrape.Labels{"source": "psa"})
-		if ts == last {
-			continue
-		}
-		last = ts
-		p, _ := f.Find("retention_refresh_duration_seconds", scrape.Labels{"source": "psa"})
-		b, _ := f.Find("retention_refresh_duration_seconds", scrape.Labels{"source": "billing"})
-		out = append(out, time.Duration(max(p, b)*float64(time.Second)))
-	}
-	return out, nil
-}
-
-// refreshesUntil collects the durations of the refreshes that finish
-// before end.
-func refreshesUntil(base string, end time.Time) ([]time.Duration, error) {
-	var out []time.Duration
-	last := -1.0
-	for ; time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
-		f, err := get(base)
-		if err != nil {
-			return out, err
-		}
-		ts, _ := f.Find("retention_source_last_success_timestamp_seconds", scrape.Labels{"source": "psa"})
-		if ts != last && last >= 0 {
-			p, _ := f.Find("retention_refresh_duration_seconds", scrape.Labels{"source": "psa"})
-			b, _ := f.Find("retention_refresh_duration_seconds", scrape.Labels{"source": "billing"})
-			out = append(out, time.Duration(max(p, b)*float64(time.Second)))
-		}
-		last = ts
-	}
-	return out, nil
-}
-
-func get(base string) (scrape.Families, error) {
-	body, err := scrape.Get(http.DefaultClient, base+"/metrics")
-	if err != nil {
-		return nil, err
-	}
-	return scrape.Parse(body)
+// target is an exporter under test.
+type target struct {
+	base string
+	// last is the metric family rendered last: a body holding it is whole.
+	last string
+	// sized: every response must declare its length. retention_exporter
+	// does; promhttp, which prometheus-sql-exporter uses, streams gzip
+	// chunked, and a cut chunked body fails to read.
+	sized bool
 }
 
 // sizes returns the plain body, the gzip size, and the median idle
 // latency of a gzip scrape.
-func sizes(base string, runs int) ([]byte, int, time.Duration, error) {
-	resp, err := http.Get(base + "/metrics")
+func sizes(t target, runs int) ([]byte, int, time.Duration, error) {
+	resp, err := http.Get(t.base + "/metrics")
 	if err != nil {
 		return nil, 0, 0, err
 	}
@@ -323,7 +431,7 @@ func sizes(base string, runs int) ([]byte, int, time.Duration, error) {
 	var lat []time.Duration
 	gz := 0
 	for range runs * 4 {
-		d, n, err := scrapeOnce(http.DefaultClient, base, true)
+		d, n, err := scrapeOnce(http.DefaultClient, t, true)
 		if err != nil {
 			return nil, 0, 0, err
 		}
@@ -335,9 +443,9 @@ func sizes(base string, runs int) ([]byte, int, time.Duration, error) {
 
 // scrapeOnce fetches /metrics with gzip as Prometheus does and checks the
 // response is whole: the declared length and, when verify is set, a
-// complete gzip stream ending with the exporter's own metrics.
-func scrapeOnce(client *http.Client, base string, verify bool) (time.Duration, int, error) {
-	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+// complete gzip stream ending with the target's last metric family.
+func scrapeOnce(client *http.Client, t target, verify bool) (time.Duration, int, error) {
+	req, _ := http.NewRequest(http.MethodGet, t.base+"/metrics", nil)
 	req.Header.Set("Accept-Encoding", "gzip")
 	start := time.Now()
 	resp, err := client.Do(req)
@@ -350,7 +458,7 @@ func scrapeOnce(client *http.Client, base string, verify bool) (time.Duration, i
 	if err != nil || resp.StatusCode != http.StatusOK {
 		return d, 0, fmt.Errorf("status %d: %v", resp.StatusCode, err)
 	}
-	if int64(len(body)) != resp.ContentLength {
+	if t.sized && int64(len(body)) != resp.ContentLength {
 		return d, 0, fmt.Errorf("%d bytes of %d", len(body), resp.ContentLength)
 	}
 	if !verify {
@@ -361,21 +469,55 @@ func scrapeOnce(client *http.Client, base string, verify bool) (time.Duration, i
 		return d, 0, err
 	}
 	text, err := io.ReadAll(zr)
-	if err != nil || !bytes.Contains(text, []byte("retention_source_up")) {
+	if err != nil || !bytes.Contains(text, []byte(t.last)) {
 		return d, 0, fmt.Errorf("incomplete body: %v", err)
 	}
 	return d, len(body), nil
 }
 
-// load runs scrapers concurrently for d and returns their latencies and
-// error count.
-func load(base string, scrapers int, d time.Duration) ([]time.Duration, int) {
+// loadResult is what the scrapers saw during the load, and what the
+// database did meanwhile.
+type loadResult struct {
+	start, end time.Time
+	lat        []time.Duration
+	errs       int
+	db         dbStats
+}
+
+// load runs the scrapers against t and reads the database's counters
+// before and after.
+func (b *bench) load(t target) (loadResult, error) {
+	before, err := readDBStats(b.db, b.dbPID)
+	if err != nil {
+		return loadResult{}, err
+	}
+	r := loadResult{start: time.Now()}
+	r.lat, r.errs = scrapers(t, b.Scrapers, b.Duration)
+	r.end = time.Now()
+	after, err := readDBStats(b.db, b.dbPID)
+	if err != nil {
+		return loadResult{}, err
+	}
+	r.db = dbStats{after.selects - before.selects, after.questions - before.questions, after.cpu - before.cpu}
+	return r, nil
+}
+
+// row is the load's row of the second table.
+func (r loadResult) row(n int, exporter string, series, gz, rssKiB int) string {
+	return fmt.Sprintf("| %d | %s | %d | %s | %s | %d | %d | %.2f MB | %d | %d | %.2f s | %d MiB |",
+		n, exporter, series, percentile(r.lat, 0.5).Round(time.Microsecond*100), percentile(r.lat, 0.99).Round(time.Microsecond*100),
+		len(r.lat), r.errs, float64(gz)/1e6, r.db.selects, r.db.questions, r.db.cpu.Seconds(), rssKiB/1024)
+}
+
+// scrapers runs n scrapers concurrently for d and returns their latencies
+// and error count.
+func scrapers(t target, n int, d time.Duration) ([]time.Duration, int) {
 	var mu sync.Mutex
 	var lat []time.Duration
 	errs := 0
 	var wg sync.WaitGroup
 	end := time.Now().Add(d)
-	for range scrapers {
+	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -383,7 +525,7 @@ func load(base string, scrapers int, d time.Duration) ([]time.Duration, int) {
 			// Decompressing every body would make the scrapers compete
 			// with the exporter for the CPU: one in twenty is checked whole.
 			for i := 0; time.Now().Before(end); i++ {
-				l, _, err := scrapeOnce(client, base, i%20 == 0)
+				l, _, err := scrapeOnce(client, t, i%20 == 0)
 				mu.Lock()
 				if err != nil {
 					errs++
@@ -396,6 +538,193 @@ func load(base string, scrapers int, d time.Duration) ([]time.Duration, int) {
 	}
 	wg.Wait()
 	return lat, errs
+}
+
+// dbStats are MariaDB's cumulative counters: SELECT statements, all
+// statements clients sent (Questions), and mariadbd's CPU time.
+type dbStats struct {
+	selects, questions int64
+	cpu                time.Duration
+}
+
+func readDBStats(db *mariadbtest.Server, pid int) (dbStats, error) {
+	var s dbStats
+	conn, err := db.Root("")
+	if err != nil {
+		return s, err
+	}
+	defer conn.Close()
+	rows, err := conn.Query("SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_select', 'Questions')")
+	if err != nil {
+		return s, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var v int64
+		if err := rows.Scan(&name, &v); err != nil {
+			return s, err
+		}
+		if name == "Com_select" {
+			s.selects = v
+		} else {
+			s.questions = v
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s, err
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return s, err
+	}
+	// utime and stime are the 14th and 15th fields, counted in the
+	// kernel's USER_HZ, which is 100 on Linux. The command name, second,
+	// may hold spaces; it ends at the last parenthesis.
+	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	s.cpu = time.Duration(utime+stime) * time.Second / 100
+	return s, nil
+}
+
+// sqlExporter runs prometheus-sql-exporter with the same queries and
+// measures it under the same load; it is stopped on return.
+func (b *bench) sqlExporter(n int, queries []boundQuery) (string, error) {
+	conf, err := sqlExporterConfig(b.db, queries)
+	if err != nil {
+		return "", err
+	}
+	cfgPath := filepath.Join(b.dir, "sql_exporter.yml")
+	if err := os.WriteFile(cfgPath, conf, 0o600); err != nil {
+		return "", err
+	}
+	port, err := mariadbtest.FreePort()
+	if err != nil {
+		return "", err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := exec.CommandContext(ctx, b.SQLExporter, "-config.file="+cfgPath, "-web.listen-address="+addr)
+	// It logs JSON to stdout; at warn level only failures.
+	cmd.Env = append(os.Environ(), "LOGLEVEL=warn")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return "", err
+	}
+	defer func() { cancel(); _ = cmd.Wait() }()
+
+	// It serves /metrics at once, empty until each query has run once.
+	var names []string
+	for _, q := range queries {
+		names = append(names, "sql_"+q.name)
+	}
+	slices.Sort(names)
+	t := target{base: "http://" + addr, last: names[len(names)-1]}
+	var plain []byte
+	for deadline := time.Now().Add(10 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		if plain, err = scrape.Get(http.DefaultClient, t.base+"/metrics"); err == nil &&
+			!slices.ContainsFunc(names, func(name string) bool { return !bytes.Contains(plain, []byte("\n"+name+"{")) }) {
+			break
+		}
+		if time.Now().After(deadline) {
+			return "", fmt.Errorf("prometheus-sql-exporter: not every query ran: %v", err)
+		}
+	}
+	series := 0
+	for _, l := range strings.Split(string(plain), "\n") {
+		if strings.HasPrefix(l, "sql_") && !strings.HasPrefix(l, "sql_exporter_") {
+			series++
+		}
+	}
+	_, gz, err := scrapeOnce(http.DefaultClient, t, true)
+	if err != nil {
+		return "", err
+	}
+	r, err := b.load(t)
+	if err != nil {
+		return "", err
+	}
+	return r.row(n, "prometheus-sql-exporter", series, gz, peakRSS(cmd.Process.Pid)), nil
+}
+
+// Columns of the default queries by kind; the others are text, exported
+// as labels.
+var (
+	numberColumns = map[string]bool{
+		"auto_renew": true, "monthly_value": true, "endpoints": true, "tickets": true,
+		"sla_tickets": true, "sla_breached": true, "responses": true, "positive": true,
+		"renewal_contacts": true, "standards_total": true, "standards_met": true,
+		"overdue_invoices": true, "overdue_amount": true,
+	}
+	dateColumns = map[string]bool{
+		"customer_since": true, "churned_at": true, "start_date": true, "end_date": true,
+		"cancelled_at": true, "renewal_notice_sent_at": true, "last_review_at": true,
+		"assessed_at": true, "oldest_due_at": true,
+	}
+)
+
+type sqlExporterFile struct {
+	Jobs []sqlExporterJob `yaml:"jobs"`
+}
+
+type sqlExporterJob struct {
+	Name        string             `yaml:"name"`
+	Interval    string             `yaml:"interval"`
+	Connections []string           `yaml:"connections"`
+	Queries     []sqlExporterQuery `yaml:"queries"`
+}
+
+type sqlExporterQuery struct {
+	Name   string   `yaml:"name"`
+	Help   string   `yaml:"help"`
+	Labels []string `yaml:"labels,omitempty"`
+	Values []string `yaml:"values"`
+	Query  string   `yaml:"query"`
+}
+
+// sqlExporterConfig configures prometheus-sql-exporter with the bound
+// default queries: one job per database, as the exporter's two sources,
+// connecting as the exporter's read-only user. Its values must be
+// numbers and its labels text, and a NULL in either drops the value or
+// the row with an error logged for each; queries returning dates or
+// text beyond client_id therefore run wrapped in a select that turns
+// dates into Unix seconds (0 when absent) and NULL text into "", as its
+// documentation advises (cast labels to text and values to float).
+func sqlExporterConfig(db *mariadbtest.Server, queries []boundQuery) ([]byte, error) {
+	sources := []string{config.PSA, config.Billing}
+	f := sqlExporterFile{Jobs: make([]sqlExporterJob, len(sources))}
+	for i, source := range sources {
+		f.Jobs[i] = sqlExporterJob{Name: source, Interval: refreshInterval.String(),
+			Connections: []string{"mysql://" + db.DSN("retention_exporter", "bench", source)}}
+	}
+	for _, q := range queries {
+		sq := sqlExporterQuery{Name: q.name, Help: "Default query " + q.name + " of retention_exporter.", Query: q.sql}
+		var exprs []string
+		wrap := false
+		for _, c := range append(slices.Clone(q.fact.Required), q.fact.Optional...) {
+			switch {
+			case numberColumns[c]:
+				sq.Values = append(sq.Values, c)
+				exprs = append(exprs, c)
+			case dateColumns[c]:
+				sq.Values = append(sq.Values, c)
+				exprs = append(exprs, "COALESCE(UNIX_TIMESTAMP("+c+"), 0) AS "+c)
+				wrap = true
+			default:
+				sq.Labels = append(sq.Labels, c)
+				exprs = append(exprs, "COALESCE("+c+", '') AS "+c)
+				wrap = wrap || c != "client_id"
+			}
+		}
+		if wrap {
+			sq.Query = "SELECT " + strings.Join(exprs, ", ") + "\nFROM (\n" + q.sql + ") q\n"
+		}
+		job := &f.Jobs[slices.Index(sources, q.fact.Source)]
+		job.Queries = append(job.Queries, sq)
+	}
+	return yaml.Marshal(f)
 }
 
 // peakRSS reads the process's peak resident set (VmHWM) in KiB.

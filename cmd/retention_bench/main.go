@@ -40,9 +40,14 @@ type cli struct {
 	Clients     []int         `default:"300,2000" help:"Dataset sizes (active clients)."`
 	Runs        int           `default:"5" help:"Refreshes and floor runs per size; medians are reported."`
 	Scrapers    int           `default:"50" help:"Concurrent scrapers in the load phase."`
-	Duration    time.Duration `default:"60s" help:"Length of the load phase."`
+	Duration    time.Duration `default:"60s" help:"Length of each load phase."`
+	Pace        time.Duration `default:"1s" help:"Also load retention_exporter with every scraper scraping once per this interval, as Prometheus servers do; 0 skips it."`
 	Exporter    string        `required:"" type:"existingfile" help:"retention_exporter binary to measure (build with .ci/build.sh)."`
 	SQLExporter string        `name:"sql-exporter" type:"existingfile" help:"prometheus-sql-exporter binary (Debian: /usr/bin/prometheus-sql-exporter) to load the same way; empty skips it."`
+
+	// The baseline server, run as a child process of the bench itself.
+	ServeBytes string `hidden:"" help:"Serve this file as a gzip /metrics body and nothing else."`
+	Listen     string `hidden:"" help:"Address for --serve-bytes."`
 }
 
 // refreshInterval is both exporters' pause between two reads of the
@@ -53,6 +58,10 @@ const refreshInterval = time.Second
 func main() {
 	var c cli
 	kong.Parse(&c, kong.Name("retention_bench"), kong.Description("Measure retention_exporter against a private MariaDB."))
+	run := run
+	if c.ServeBytes != "" {
+		run = serveBytes
+	}
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "retention_bench:", err)
 		os.Exit(1)
@@ -109,8 +118,8 @@ func run(c cli) error {
 	if c.SQLExporter != "" {
 		fmt.Printf("prometheus-sql-exporter runs its queries on a job interval (%s pause between runs, as retention_exporter's refresh_interval) and serves the cached results: a scrape does not query the database.\n\n", refreshInterval)
 	}
-	fmt.Println("| clients | exporter | series | load p50 | load p99 | scrapes | errors | gzip | DB SELECTs during load | DB statements during load | DB CPU during load | peak RSS |")
-	fmt.Println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("| clients | server and load | series | load p50 | load p99 | scrapes | errors | gzip | refreshes during load | DB SELECTs during load | DB statements during load | DB CPU during load | peak RSS |")
+	fmt.Println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range rows {
 		fmt.Println(r)
 	}
@@ -168,11 +177,78 @@ func (b *bench) measure(n int) (string, []string, error) {
 	}
 
 	line, row, err := b.retentionExporter(n, median(floors))
-	if err != nil || b.SQLExporter == "" {
-		return line, []string{row}, err
+	if err != nil {
+		return "", nil, err
 	}
-	other, err := b.sqlExporter(n, queries)
-	return line, []string{row, other}, err
+	static, err := b.staticServer(n)
+	if err != nil {
+		return "", nil, err
+	}
+	rows := []string{row, static}
+	if b.SQLExporter != "" {
+		other, err := b.sqlExporter(n, queries)
+		if err != nil {
+			return "", nil, err
+		}
+		rows = append(rows, other)
+	}
+	return line, rows, nil
+}
+
+// staticServer loads the least any server can do: a process that writes
+// the exporter's last gzip body, with its length, and nothing else.
+func (b *bench) staticServer(n int) (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	port, err := mariadbtest.FreePort()
+	if err != nil {
+		return "", err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := exec.CommandContext(ctx, self, "--exporter="+b.Exporter, "--serve-bytes="+b.snapshotFile(), "--listen="+addr)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return "", err
+	}
+	defer func() { cancel(); _ = cmd.Wait() }()
+	t := target{base: "http://" + addr, last: "retention_source_up", sized: true}
+	var gz int
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		if _, gz, err = scrapeOnce(http.DefaultClient, t, true, &bytes.Buffer{}); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			return "", fmt.Errorf("static server: %w", err)
+		}
+	}
+	r, err := b.load(t, 0)
+	if err != nil {
+		return "", err
+	}
+	return r.row(n, "static gzip bytes (baseline)", "", 0, gz, peakRSS(cmd.Process.Pid)), nil
+}
+
+func (b *bench) snapshotFile() string { return filepath.Join(b.dir, "snapshot.gz") }
+
+// serveBytes is the baseline server's main.
+func serveBytes(c cli) error {
+	body, err := os.ReadFile(c.ServeBytes)
+	if err != nil {
+		return err
+	}
+	length := strconv.Itoa(len(body))
+	http.HandleFunc("/metrics", func(w http.ResponseWriter, _ *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		h.Set("Content-Encoding", "gzip")
+		h.Set("Content-Length", length)
+		_, _ = w.Write(body)
+	})
+	return http.ListenAndServe(c.Listen, nil)
 }
 
 // retentionExporter runs the exporter, refreshing every refreshInterval,
@@ -233,12 +309,24 @@ func (b *bench) retentionExporter(n int, floor time.Duration) (string, string, e
 		}
 	}
 	// Refreshes keep running while the scrapers load the exporter.
-	r, err := b.load(t)
+	r, err := b.load(t, 0)
 	if err != nil {
 		return "", "", err
 	}
 	during := refreshes.between(r.start, r.end)
+	rows := []string{r.row(n, "retention_exporter", refreshSummary(during), series, gz, peakRSS(exp.Process.Pid))}
+	if b.Pace > 0 {
+		paced, err := b.load(t, b.Pace)
+		if err != nil {
+			return "", "", err
+		}
+		rows = append(rows, paced.row(n, "retention_exporter, each scraper every "+b.Pace.String(),
+			refreshSummary(refreshes.between(paced.start, paced.end)), series, gz, peakRSS(exp.Process.Pid)))
+	}
 	rss := peakRSS(exp.Process.Pid)
+	if err := saveGzipBody(t, b.snapshotFile()); err != nil {
+		return "", "", err
+	}
 
 	refresh := median(idle)
 	line := fmt.Sprintf("| %d | %d | %.1f | %s | %s | %.2f | %.1f MB | %.2f MB | %s | %s | %s | %d | %d | %d, median %s | %d MiB |",
@@ -246,7 +334,29 @@ func (b *bench) retentionExporter(n int, floor time.Duration) (string, string, e
 		refresh.Seconds()/floor.Seconds(), float64(len(plain))/1e6, float64(gz)/1e6, idleScrape.Round(time.Microsecond*100),
 		percentile(r.lat, 0.5).Round(time.Microsecond*100), percentile(r.lat, 0.99).Round(time.Microsecond*100),
 		len(r.lat), r.errs, len(during), median(during).Round(time.Millisecond), rss/1024)
-	return line, r.row(n, "retention_exporter", series, gz, rss), nil
+	return line, strings.Join(rows, "\n"), nil
+}
+
+// refreshSummary is how many refreshes finished during a load, and their
+// median duration.
+func refreshSummary(ds []time.Duration) string {
+	return fmt.Sprintf("%d, median %s", len(ds), median(ds).Round(time.Millisecond))
+}
+
+// saveGzipBody writes one gzip /metrics body of t, as sent, to file.
+func saveGzipBody(t target, file string) error {
+	req, _ := http.NewRequest(http.MethodGet, t.base+"/metrics", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(file, body, 0o600)
 }
 
 // refreshLog collects the refreshes the exporter logs at debug level.
@@ -431,7 +541,7 @@ func sizes(t target, runs int) ([]byte, int, time.Duration, error) {
 	var lat []time.Duration
 	gz := 0
 	for range runs * 4 {
-		d, n, err := scrapeOnce(http.DefaultClient, t, true)
+		d, n, err := scrapeOnce(http.DefaultClient, t, true, &bytes.Buffer{})
 		if err != nil {
 			return nil, 0, 0, err
 		}
@@ -444,7 +554,9 @@ func sizes(t target, runs int) ([]byte, int, time.Duration, error) {
 // scrapeOnce fetches /metrics with gzip as Prometheus does and checks the
 // response is whole: the declared length and, when verify is set, a
 // complete gzip stream ending with the target's last metric family.
-func scrapeOnce(client *http.Client, t target, verify bool) (time.Duration, int, error) {
+// buf is reused between scrapes, as Prometheus reuses its buffers, so
+// that the scrapers' garbage collection does not add to the latency.
+func scrapeOnce(client *http.Client, t target, verify bool, buf *bytes.Buffer) (time.Duration, int, error) {
 	req, _ := http.NewRequest(http.MethodGet, t.base+"/metrics", nil)
 	req.Header.Set("Accept-Encoding", "gzip")
 	start := time.Now()
@@ -452,8 +564,10 @@ func scrapeOnce(client *http.Client, t target, verify bool) (time.Duration, int,
 	if err != nil {
 		return 0, 0, err
 	}
-	body, err := io.ReadAll(resp.Body)
+	buf.Reset()
+	_, err = buf.ReadFrom(resp.Body)
 	resp.Body.Close()
+	body := buf.Bytes()
 	d := time.Since(start)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		return d, 0, fmt.Errorf("status %d: %v", resp.StatusCode, err)
@@ -486,13 +600,13 @@ type loadResult struct {
 
 // load runs the scrapers against t and reads the database's counters
 // before and after.
-func (b *bench) load(t target) (loadResult, error) {
+func (b *bench) load(t target, pace time.Duration) (loadResult, error) {
 	before, err := readDBStats(b.db, b.dbPID)
 	if err != nil {
 		return loadResult{}, err
 	}
 	r := loadResult{start: time.Now()}
-	r.lat, r.errs = scrapers(t, b.Scrapers, b.Duration)
+	r.lat, r.errs = scrapers(t, b.Scrapers, b.Duration, pace)
 	r.end = time.Now()
 	after, err := readDBStats(b.db, b.dbPID)
 	if err != nil {
@@ -503,29 +617,52 @@ func (b *bench) load(t target) (loadResult, error) {
 }
 
 // row is the load's row of the second table.
-func (r loadResult) row(n int, exporter string, series, gz, rssKiB int) string {
-	return fmt.Sprintf("| %d | %s | %d | %s | %s | %d | %d | %.2f MB | %d | %d | %.2f s | %d MiB |",
-		n, exporter, series, percentile(r.lat, 0.5).Round(time.Microsecond*100), percentile(r.lat, 0.99).Round(time.Microsecond*100),
-		len(r.lat), r.errs, float64(gz)/1e6, r.db.selects, r.db.questions, r.db.cpu.Seconds(), rssKiB/1024)
+func (r loadResult) row(n int, server, refreshes string, series, gz, rssKiB int) string {
+	if refreshes == "" {
+		refreshes = "–"
+	}
+	return fmt.Sprintf("| %d | %s | %d | %s | %s | %d | %d | %.2f MB | %s | %d | %d | %.2f s | %d MiB |",
+		n, server, series, percentile(r.lat, 0.5).Round(time.Microsecond*100), percentile(r.lat, 0.99).Round(time.Microsecond*100),
+		len(r.lat), r.errs, float64(gz)/1e6, refreshes, r.db.selects, r.db.questions, r.db.cpu.Seconds(), rssKiB/1024)
 }
 
-// scrapers runs n scrapers concurrently for d and returns their latencies
-// and error count.
-func scrapers(t target, n int, d time.Duration) ([]time.Duration, int) {
+// scrapers runs n scrapers concurrently for d, back to back or each once
+// per pace, and returns their latencies and error count.
+func scrapers(t target, n int, d, pace time.Duration) ([]time.Duration, int) {
 	var mu sync.Mutex
 	var lat []time.Duration
 	errs := 0
 	var wg sync.WaitGroup
 	end := time.Now().Add(d)
-	for range n {
+	// Every response's length is checked. Decompressing every body would
+	// make the scrapers compete with the server for the CPU (at 20,000
+	// clients a body is 69 MB of text): one body a second, taken in turn
+	// by whichever scraper comes first, is decompressed and checked whole.
+	verify := time.NewTicker(time.Second)
+	defer verify.Stop()
+	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			client := &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: 30 * time.Second}
-			// Decompressing every body would make the scrapers compete
-			// with the exporter for the CPU: one in twenty is checked whole.
-			for i := 0; time.Now().Before(end); i++ {
-				l, _, err := scrapeOnce(client, t, i%20 == 0)
+			var buf bytes.Buffer
+			// Paced scrapers start spread over the interval, as Prometheus
+			// spreads its targets; unpaced ones scrape back to back.
+			next := time.Now().Add(pace * time.Duration(i) / time.Duration(n))
+			for time.Now().Before(end) {
+				if pace > 0 {
+					if time.Sleep(time.Until(next)); !time.Now().Before(end) {
+						break
+					}
+					next = next.Add(pace)
+				}
+				whole := false
+				select {
+				case <-verify.C:
+					whole = true
+				default:
+				}
+				l, _, err := scrapeOnce(client, t, whole, &buf)
 				mu.Lock()
 				if err != nil {
 					errs++
@@ -638,15 +775,15 @@ func (b *bench) sqlExporter(n int, queries []boundQuery) (string, error) {
 			series++
 		}
 	}
-	_, gz, err := scrapeOnce(http.DefaultClient, t, true)
+	_, gz, err := scrapeOnce(http.DefaultClient, t, true, &bytes.Buffer{})
 	if err != nil {
 		return "", err
 	}
-	r, err := b.load(t)
+	r, err := b.load(t, 0)
 	if err != nil {
 		return "", err
 	}
-	return r.row(n, "prometheus-sql-exporter", series, gz, peakRSS(cmd.Process.Pid)), nil
+	return r.row(n, "prometheus-sql-exporter", "", series, gz, peakRSS(cmd.Process.Pid)), nil
 }
 
 // Columns of the default queries by kind; the others are text, exported

@@ -200,6 +200,7 @@ func (e *Exporter) Run(ctx context.Context) {
 func (e *Exporter) Refresh(ctx context.Context, now time.Time) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	start := time.Now()
 	var wg sync.WaitGroup
 	var psaFacts *model.PSAFacts
 	var billingFacts *model.BillingFacts
@@ -241,6 +242,9 @@ func (e *Exporter) Refresh(ctx context.Context, now time.Time) {
 		e.billingFacts = nil
 	}
 	e.publish()
+	snap := e.snapshot.Load()
+	e.logger.Debug("published", "duration", time.Since(start), "series", snap.Series,
+		"bytes", snap.PlainLen, "gzip_bytes", len(snap.Gzip))
 	// Ready only once the PSA's data is being served, not merely read.
 	if psaFacts != nil {
 		e.ready.Store(true)

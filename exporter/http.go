@@ -16,9 +16,10 @@ var contentType = string(expfmt.NewFormat(expfmt.TypeTextPlain))
 
 // ServeHTTP serves the latest snapshot, the exporter's own metrics, and
 // the Go and process metrics (at most a second old). Each part is
-// rendered and compressed once, not per scrape: a scrape writes bytes. It never touches a database and never waits for a
-// refresh. With gzip the parts are gzip members, which every gzip reader
-// (Prometheus included) reads as one stream.
+// rendered and compressed once, not per scrape: a scrape writes bytes.
+// It never touches a database and never waits for a refresh. With gzip
+// the parts are gzip members, which every gzip reader (Prometheus
+// included) reads as one stream.
 func (e *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	snap := e.snapshot.Load()
 	now := time.Now()

@@ -72,6 +72,9 @@ type part struct{ plain, gzip []byte }
 
 func newPart(g prometheus.Gatherer) (part, error) {
 	mfs, err := g.Gather()
+	if err != nil {
+		return part{}, err
+	}
 	var plain bytes.Buffer
 	for _, mf := range mfs {
 		if _, err := expfmt.MetricFamilyToText(&plain, mf); err != nil {
@@ -82,7 +85,7 @@ func newPart(g prometheus.Gatherer) (part, error) {
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
 	_, _ = zw.Write(plain.Bytes())
 	_ = zw.Close()
-	return part{plain: plain.Bytes(), gzip: gz.Bytes()}, err
+	return part{plain: plain.Bytes(), gzip: gz.Bytes()}, nil
 }
 
 // cachedPart renders a gatherer again only when the caller's version of

@@ -204,11 +204,10 @@ func (b *bench) staticServer(n int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	port, err := mariadbtest.FreePort()
+	addr, err := freeAddr()
 	if err != nil {
 		return "", err
 	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cmd := exec.CommandContext(ctx, self, "--exporter="+b.Exporter, "--serve-bytes="+b.snapshotFile(), "--listen="+addr)
@@ -234,6 +233,14 @@ func (b *bench) staticServer(n int) (string, error) {
 	return r.row(n, "static gzip bytes (baseline)", "", 0, gz, peakRSS(cmd.Process.Pid)), nil
 }
 
+func freeAddr() (string, error) {
+	port, err := mariadbtest.FreePort()
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("127.0.0.1:%d", port), nil
+}
+
 func (b *bench) snapshotFile() string { return filepath.Join(b.dir, "snapshot.gz") }
 
 // serveBytes is the baseline server's main.
@@ -256,11 +263,10 @@ func serveBytes(c cli) error {
 // retentionExporter runs the exporter, refreshing every refreshInterval,
 // and measures it; it is stopped on return.
 func (b *bench) retentionExporter(n int, floor time.Duration) (string, string, error) {
-	port, err := mariadbtest.FreePort()
+	addr, err := freeAddr()
 	if err != nil {
 		return "", "", err
 	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	cfgPath := filepath.Join(b.dir, "bench.yml")
 	if err := os.WriteFile(cfgPath, fmt.Appendf(nil, "refresh_interval: %s\nmax_staleness: 1h\nsources:\n  billing: {dsn_env: RETENTION_BILLING_DSN, query_timeout: 2m}\n  psa: {query_timeout: 2m}\n", refreshInterval), 0o600); err != nil {
 		return "", "", err
@@ -771,11 +777,10 @@ func (b *bench) sqlExporter(n int, queries []boundQuery) (string, error) {
 	if err := os.WriteFile(cfgPath, conf, 0o600); err != nil {
 		return "", err
 	}
-	port, err := mariadbtest.FreePort()
+	addr, err := freeAddr()
 	if err != nil {
 		return "", err
 	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cmd := exec.CommandContext(ctx, b.SQLExporter, "-config.file="+cfgPath, "-web.listen-address="+addr)

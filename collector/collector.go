@@ -45,6 +45,21 @@ func New(r *model.Result, o Options) *Collector {
 	return &Collector{result: r, families: fs}
 }
 
+// Split deals the families out to at most n collectors, for rendering
+// in parallel: each family stays whole in one of them.
+func (c *Collector) Split(n int) []*Collector {
+	n = max(1, min(n, len(c.families)))
+	parts := make([]*Collector, n)
+	for i := range parts {
+		parts[i] = &Collector{result: c.result}
+	}
+	for i, f := range c.families {
+		p := parts[i%n]
+		p.families = append(p.families, f)
+	}
+	return parts
+}
+
 func (f family) desc() *prometheus.Desc { return prometheus.NewDesc(f.name, f.help, f.labels, nil) }
 
 // Describe implements prometheus.Collector.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -200,4 +201,42 @@ func TestFamiliesAreTheVocabulary(t *testing.T) {
 	for n := range served {
 		t.Errorf("%s is served but not listed in metrics.All", n)
 	}
+}
+
+// TestSplitKeepsEveryFamilyWhole: the shares of a split render, together,
+// exactly the families of the whole, each family in one share.
+func TestSplitKeepsEveryFamilyWhole(t *testing.T) {
+	c := New(sample(), Options{ComponentScores: true, Contracts: true})
+	var whole bytes.Buffer
+	if _, err := c.Render(&whole); err != nil {
+		t.Fatal(err)
+	}
+	want := familyBlocks(whole.String())
+	for n := 1; n <= 5; n++ {
+		var got []string
+		for _, share := range c.Split(n) {
+			var b bytes.Buffer
+			if _, err := share.Render(&b); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, familyBlocks(b.String())...)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("split in %d: the shares render other families than the whole", n)
+		}
+	}
+}
+
+// familyBlocks cuts an exposition into its families' text, sorted.
+func familyBlocks(text string) []string {
+	var blocks []string
+	for line := range strings.Lines(text) {
+		if strings.HasPrefix(line, "# HELP ") {
+			blocks = append(blocks, "")
+		}
+		blocks[len(blocks)-1] += line
+	}
+	slices.Sort(blocks)
+	return blocks
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"runtime"
 	"sync"
 	"time"
 
@@ -35,18 +36,51 @@ func (s *Snapshot) Text() ([]byte, error) {
 
 // publish computes the result from the current facts, renders it once
 // straight into gzip, and swaps it in: a scrape sees all of one refresh.
+// The families are rendered in parallel, each share into its own gzip
+// member; the members in a row are one gzip stream.
 func (e *Exporter) publish() {
 	res := model.Compute(e.cfg, e.psaFacts, e.billingFacts)
 	c := collector.New(res, collector.Options{
 		ComponentScores: e.cfg.Series.ComponentScores,
 		Contracts:       e.cfg.Series.Contracts,
 	})
-	var gz bytes.Buffer
-	// The last snapshot's size is a good guess: growing a buffer of
-	// megabytes step by step costs more than rendering into it.
-	if prev := e.snapshot.Load(); prev != nil {
-		gz.Grow(len(prev.Gzip) + len(prev.Gzip)/8)
+	shares := c.Split(runtime.GOMAXPROCS(0))
+	members := make([]member, len(shares))
+	var wg sync.WaitGroup
+	for i, share := range shares {
+		wg.Go(func() { members[i] = renderGzip(share) })
 	}
+	wg.Wait()
+	snap := &Snapshot{}
+	size := 0
+	for _, m := range members {
+		if m.err != nil {
+			// Writing to memory cannot fail; if it ever does, keep serving
+			// the previous snapshot rather than part of one.
+			e.logger.Error("rendering metrics failed; keeping the previous snapshot", "err", m.err)
+			return
+		}
+		size += len(m.gzip)
+	}
+	snap.Gzip = make([]byte, 0, size)
+	for _, m := range members {
+		snap.Gzip = append(snap.Gzip, m.gzip...)
+		snap.PlainLen += m.plainLen
+		snap.Series += m.series
+	}
+	e.snapshot.Store(snap)
+}
+
+// member is one share of the families, rendered as one gzip member.
+type member struct {
+	gzip     []byte
+	plainLen int
+	series   int
+	err      error
+}
+
+func renderGzip(c *collector.Collector) member {
+	var gz bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
 	counted := &countingWriter{w: zw}
 	bw := bufio.NewWriterSize(counted, 64<<10)
@@ -57,13 +91,7 @@ func (e *Exporter) publish() {
 	if err == nil {
 		err = zw.Close()
 	}
-	if err != nil {
-		// Writing to memory cannot fail; if it ever does, keep serving
-		// the previous snapshot rather than part of one.
-		e.logger.Error("rendering metrics failed; keeping the previous snapshot", "err", err)
-		return
-	}
-	e.snapshot.Store(&Snapshot{Gzip: gz.Bytes(), PlainLen: counted.n, Series: series})
+	return member{gzip: gz.Bytes(), plainLen: counted.n, series: series, err: err}
 }
 
 // part is a short piece of exposition kept both plain and gzipped, so

@@ -14,6 +14,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 
+	"github.com/retention-exporter/retention_exporter/internal/scrape"
 	"github.com/retention-exporter/retention_exporter/metrics"
 	"github.com/retention-exporter/retention_exporter/model"
 )
@@ -110,12 +111,51 @@ func TestRenderMatchesExpfmt(t *testing.T) {
 		CSAT: f(1e-7), BestPractice: f(0.1 + 0.2), OverdueInvoices: f(1 << 62), Health: f(math.Inf(-1)),
 	})
 	c := New(r, Options{ComponentScores: true, Contracts: true})
-	var got bytes.Buffer
-	n, err := c.Render(&got)
+	got, want := renderBoth(t, c)
+	if got != want {
+		t.Errorf("rendered text differs from expfmt's:\n%s", diffLines(got, want))
+	}
+	if err := testutil.CollectAndCompare(c, strings.NewReader(got)); err != nil {
+		t.Errorf("rendered text differs from the collector: %v", err)
+	}
+}
+
+// FuzzRenderMatchesExpfmt: whatever the names, ids and values a database
+// holds, the rendering is what expfmt writes, and it parses.
+func FuzzRenderMatchesExpfmt(f *testing.F) {
+	f.Add("c1", "Acme", "smb", "Alice", 55.5)
+	f.Add("", "", "", "", 0.0)
+	f.Add("c\\\"2", "a\nb\\c\"d", "\xff\xfe", "{x=\"y\"}", math.Inf(-1))
+	f.Add(strings.Repeat("é", 255), "日本語 株式会社", "seg ment", "#HELP", 1e300)
+	f.Fuzz(func(t *testing.T, id, name, segment, manager string, v float64) {
+		r := &model.Result{
+			Clients: []model.ClientResult{{ID: id, Name: name, Segment: segment, AccountManager: manager,
+				StartTimestamp: v, Health: &v, Components: []model.ComponentScore{{Component: segment, Score: v}}}},
+			Contracts: []model.ContractResult{{ID: manager, Name: segment, ClientID: id, ClientName: name,
+				Type: name, Currency: segment, MonthlyValue: &v}},
+			Portfolio: model.Portfolio{ChurnedByReason: []model.Group{{Segment: segment, Reason: name, Window: manager, Value: v}}},
+		}
+		c := New(r, Options{ComponentScores: true, Contracts: true})
+		got, want := renderBoth(t, c)
+		if got != want {
+			t.Fatalf("rendered text differs from expfmt's:\n%s", diffLines(got, want))
+		}
+		if _, err := scrape.Parse([]byte(got)); err != nil {
+			t.Fatalf("rendered text does not parse: %v\n%s", err, got)
+		}
+	})
+}
+
+// renderBoth renders c with Render and, family by family, with
+// client_golang's objects and expfmt, and checks the sample count.
+func renderBoth(t *testing.T, c *Collector) (got, want string) {
+	t.Helper()
+	var g bytes.Buffer
+	n, err := c.Render(&g)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want bytes.Buffer
+	var w bytes.Buffer
 	samples := 0
 	for _, fam := range c.families {
 		mf := &dto.MetricFamily{Name: &fam.name, Help: &fam.help, Type: dto.MetricType_GAUGE.Enum()}
@@ -128,20 +168,15 @@ func TestRenderMatchesExpfmt(t *testing.T) {
 		})
 		samples += len(mf.Metric)
 		if len(mf.Metric) > 0 {
-			if _, err := expfmt.MetricFamilyToText(&want, mf); err != nil {
+			if _, err := expfmt.MetricFamilyToText(&w, mf); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	if got.String() != want.String() {
-		t.Errorf("rendered text differs from expfmt's:\n%s", diffLines(got.String(), want.String()))
-	}
 	if n != samples {
 		t.Errorf("Render counted %d samples, expfmt wrote %d", n, samples)
 	}
-	if err := testutil.CollectAndCompare(c, strings.NewReader(got.String())); err != nil {
-		t.Errorf("rendered text differs from the collector: %v", err)
-	}
+	return g.String(), w.String()
 }
 
 // TestRenderStopsAtWriteError: a failed write is reported, not swallowed.

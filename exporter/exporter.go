@@ -241,10 +241,10 @@ func (e *Exporter) Refresh(ctx context.Context, now time.Time) {
 			"last_success", e.billingFacts.Now, "max_staleness", maxAge)
 		e.billingFacts = nil
 	}
-	e.publish()
-	snap := e.snapshot.Load()
-	e.logger.Debug("published", "duration", time.Since(start), "series", snap.Series,
-		"bytes", snap.PlainLen, "gzip_bytes", len(snap.Gzip))
+	if snap := e.publish(); snap != nil {
+		e.logger.Debug("published", "duration", time.Since(start), "series", snap.Series,
+			"bytes", snap.PlainLen, "gzip_bytes", len(snap.Gzip))
+	}
 	// Ready only once the PSA's data is being served, not merely read.
 	if psaFacts != nil {
 		e.ready.Store(true)

@@ -37,8 +37,9 @@ func (s *Snapshot) Text() ([]byte, error) {
 // publish computes the result from the current facts, renders it once
 // straight into gzip, and swaps it in: a scrape sees all of one refresh.
 // The families are rendered in parallel, each share into its own gzip
-// member; the members in a row are one gzip stream.
-func (e *Exporter) publish() {
+// member; the members in a row are one gzip stream. It returns the new
+// snapshot, or nil when the previous one stays.
+func (e *Exporter) publish() *Snapshot {
 	res := model.Compute(e.cfg, e.psaFacts, e.billingFacts)
 	c := collector.New(res, collector.Options{
 		ComponentScores: e.cfg.Series.ComponentScores,
@@ -58,7 +59,7 @@ func (e *Exporter) publish() {
 			// Writing to memory cannot fail; if it ever does, keep serving
 			// the previous snapshot rather than part of one.
 			e.logger.Error("rendering metrics failed; keeping the previous snapshot", "err", m.err)
-			return
+			return nil
 		}
 		size += len(m.gzip)
 	}
@@ -69,6 +70,7 @@ func (e *Exporter) publish() {
 		snap.Series += m.series
 	}
 	e.snapshot.Store(snap)
+	return snap
 }
 
 // member is one share of the families, rendered as one gzip member.

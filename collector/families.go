@@ -147,6 +147,10 @@ func clientFamilies() []family {
 			}},
 		clientGauge(metrics.ClientHealthCoverage, "Weight of the present health components over the weight of the configured ones.",
 			func(c *model.ClientResult) *float64 { return c.Coverage }),
+		clientGauge(metrics.ClientUtilizationTarget, "Utilization target of the client's health profile: tickets per endpoint per utilization window.",
+			func(c *model.ClientResult) *float64 { return c.UtilizationTarget }),
+		clientGauge(metrics.ClientReviewCadence, "Review cadence of the client's health profile.",
+			func(c *model.ClientResult) *float64 { return c.ReviewCadenceSeconds }),
 	}
 }
 

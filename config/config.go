@@ -40,6 +40,12 @@ type Config struct {
 	location *time.Location    `yaml:"-"`
 	dir      string            `yaml:"-"`
 	stmts    map[string]Statement
+	// billing is decided once, when the config is loaded.
+	billing bool
+	// The resolved health profiles: by segment, the default, all in order.
+	profiles       map[string]*Profile
+	defaultProfile *Profile
+	profileList    []*Profile
 }
 
 // Sources holds the two databases. Billing is optional.
@@ -91,7 +97,9 @@ type Windows struct {
 	Lapsed Window `yaml:"lapsed"`
 }
 
-// Health holds the score's weights, targets and bands.
+// Health holds the score's weights, targets and bands. Weights,
+// UtilizationTarget and ReviewCadence form the default profile; Profiles
+// give other values to named segments.
 type Health struct {
 	Weights Weights `yaml:"weights"`
 	// UtilizationTarget is tickets per endpoint per utilization window.
@@ -104,17 +112,8 @@ type Health struct {
 	// PositiveScore is the lowest survey score counted as positive.
 	PositiveScore int   `yaml:"positive_score"`
 	Bands         Bands `yaml:"bands"`
-}
-
-// Weights of the health components.
-type Weights struct {
-	Utilization  float64 `yaml:"utilization"`
-	SLA          float64 `yaml:"sla"`
-	CSAT         float64 `yaml:"csat"`
-	Engagement   float64 `yaml:"engagement"`
-	Billing      float64 `yaml:"billing"`
-	BestPractice float64 `yaml:"best_practice"`
-	Contacts     float64 `yaml:"contacts"`
+	// Profiles score the clients of named segments differently.
+	Profiles []ProfileConfig `yaml:"profiles"`
 }
 
 // Bands are the health score thresholds: below Critical is critical,
@@ -191,10 +190,7 @@ func Default() *Config {
 			Lapsed:      MustWindow("90d"),
 		},
 		Health: Health{
-			Weights: Weights{
-				Utilization: 0.20, SLA: 0.20, CSAT: 0.15, Engagement: 0.15,
-				Billing: 0.15, BestPractice: 0.10, Contacts: 0.05,
-			},
+			Weights:           defaultWeights(),
 			UtilizationTarget: 0.20,
 			ReviewCadence:     MustWindow("90d"),
 			OverdueLimit:      MustWindow("60d"),
@@ -249,8 +245,14 @@ func Load(path string) (*Config, error) {
 }
 
 // Parse reads and checks configuration text. Keys not known to the
-// exporter are an error naming the key and its line.
+// exporter are an error naming the key and its line. The environment
+// decides whether the implicit billing source is configured.
 func Parse(data []byte, dir string) (*Config, error) {
+	return ParseEnv(data, dir, os.Getenv)
+}
+
+// ParseEnv is Parse with the environment given as a lookup function.
+func ParseEnv(data []byte, dir string, getenv func(string) string) (*Config, error) {
 	c := Default()
 	c.dir = dir
 	if len(bytes.TrimSpace(data)) > 0 {
@@ -271,6 +273,8 @@ func Parse(data []byte, dir string) (*Config, error) {
 	} else {
 		fillSource(c.Sources.Billing, DefaultBillingDSNEnv)
 	}
+	b := c.Sources.Billing
+	c.billing = !b.implicit || strings.TrimSpace(getenv(b.DSNEnv)) != ""
 	if err := c.check(); err != nil {
 		return nil, err
 	}
@@ -373,13 +377,8 @@ func (c *Config) checkWindows() error {
 
 func (c *Config) checkHealth() error {
 	h := c.Health
-	for name, v := range h.Weights.byComponent() {
-		if v < 0 {
-			return fmt.Errorf("health.weights.%s must not be negative", name)
-		}
-	}
-	if h.UtilizationTarget <= 0 {
-		return errors.New("health.utilization_target must be positive")
+	if err := c.resolveProfiles(); err != nil {
+		return err
 	}
 	if h.PositiveScore < 1 {
 		return errors.New("health.positive_score must be at least 1")
@@ -462,7 +461,7 @@ func (c *Config) checkQueries() error {
 		if err != nil {
 			return fmt.Errorf("queries.%s: %w", f.Name, err)
 		}
-		if slices.Contains(st.Params, ParamWindowStart) && !f.Windowed {
+		if slices.Contains(st.Params, ParamWindowStart) && !f.Windowed() {
 			return fmt.Errorf("queries.%s: :%s is only available to windowed queries (tickets, surveys)", f.Name, ParamWindowStart)
 		}
 		c.stmts[f.Name] = st
@@ -505,18 +504,9 @@ func (c *Config) Enabled(name string) bool {
 }
 
 // BillingConfigured reports whether a billing source is configured: an
-// explicit billing section, or the default DSN variable being set and
-// not empty.
-func (c *Config) BillingConfigured() bool {
-	s := c.Sources.Billing
-	if s == nil {
-		return false
-	}
-	if !s.implicit {
-		return true
-	}
-	return strings.TrimSpace(os.Getenv(s.DSNEnv)) != ""
-}
+// explicit billing section, or the default DSN variable set and not
+// empty when the config was loaded.
+func (c *Config) BillingConfigured() bool { return c.billing }
 
 // Source returns a source's settings by name.
 func (c *Config) Source(name string) *Source {
@@ -547,17 +537,3 @@ func (c *Config) HistoryDays() int {
 	}
 	return d
 }
-
-// Components names the health components in display order.
-var Components = []string{"utilization", "sla", "csat", "engagement", "billing", "best_practice", "contacts"}
-
-func (w Weights) byComponent() map[string]float64 {
-	return map[string]float64{
-		"utilization": w.Utilization, "sla": w.SLA, "csat": w.CSAT,
-		"engagement": w.Engagement, "billing": w.Billing,
-		"best_practice": w.BestPractice, "contacts": w.Contacts,
-	}
-}
-
-// Weight returns a component's weight by name.
-func (w Weights) Weight(component string) float64 { return w.byComponent()[component] }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -78,8 +79,9 @@ func TestParseDefaults(t *testing.T) {
 				t.Errorf("HistoryDays = %d, want 365", got)
 			}
 			h := c.Health
-			wantWeights := Weights{Utilization: 0.20, SLA: 0.20, CSAT: 0.15, Engagement: 0.15, Billing: 0.15, BestPractice: 0.10, Contacts: 0.05}
-			if h.Weights != wantWeights {
+			wantWeights := Weights{ComponentUtilization: 0.20, ComponentSLA: 0.20, ComponentCSAT: 0.15, ComponentEngagement: 0.15,
+				ComponentBilling: 0.15, ComponentBestPractice: 0.10, ComponentContacts: 0.05}
+			if !maps.Equal(h.Weights, wantWeights) {
 				t.Errorf("weights = %+v, want %+v", h.Weights, wantWeights)
 			}
 			if h.UtilizationTarget != 0.2 || h.ReviewCadence.Days() != 90 || h.OverdueLimit.Days() != 60 || h.PositiveScore != 4 {
@@ -224,7 +226,7 @@ churn:
 		t.Errorf("HistoryDays = %d, want 365", got)
 	}
 	// Keys left out of a section keep their defaults.
-	if c.Health.Weights.Contacts != 0.5 || c.Health.Weights.Utilization != 0.2 || c.Health.Weights.Billing != 0.15 {
+	if w := c.Health.Weights; w[ComponentContacts] != 0.5 || w[ComponentUtilization] != 0.2 || w[ComponentBilling] != 0.15 || len(w) != len(Components) {
 		t.Errorf("weights = %+v", c.Health.Weights)
 	}
 	if c.Health.OverdueLimit.Days() != 60 || c.Health.ReviewCadence.Days() != 56 || c.Health.UtilizationTarget != 0.3 {
@@ -273,6 +275,22 @@ func TestParseErrors(t *testing.T) {
 		{"bad time zone", "time_zone: Mars/Olympus", []string{"time_zone"}},
 		{"negative weight", "health: {weights: {csat: -1}}", []string{"health.weights.csat"}},
 		{"zero utilization target", "health: {utilization_target: 0}", []string{"utilization_target"}},
+		{"all default weights zero", "health: {weights: {utilization: 0, sla: 0, csat: 0, engagement: 0, billing: 0, best_practice: 0, contacts: 0}}",
+			[]string{"health.weights", "positive"}},
+		{"unknown profile key", "health:\n  profiles:\n    - name: ent\n      segments: [e]\n      target: 0.3\n", []string{"target", "line 5"}},
+		{"unknown component in a profile", "health:\n  profiles:\n    - name: ent\n      segments: [e]\n      weights:\n        utilisation: 0.3\n",
+			[]string{"utilisation", "line 6", "known: utilization"}},
+		{"negative profile weight", "health: {profiles: [{name: ent, segments: [e], weights: {sla: -0.1}}]}", []string{"health.profiles[ent].weights.sla", "negative"}},
+		{"profile weights all zero", "health: {weights: {utilization: 0.5, sla: 0.5, csat: 0, engagement: 0, billing: 0, best_practice: 0, contacts: 0}, " +
+			"profiles: [{name: ent, segments: [e], weights: {utilization: 0, sla: 0}}]}", []string{"health.profiles[ent].weights", "positive"}},
+		{"segment in two profiles", "health: {profiles: [{name: a, segments: [x, y]}, {name: b, segments: [z, y]}]}",
+			[]string{"health.profiles[b]", `segment "y"`, "profile a"}},
+		{"profile without name", "health: {profiles: [{segments: [x]}]}", []string{"health.profiles[0]", "name"}},
+		{"profile named default", "health: {profiles: [{name: default, segments: [x]}]}", []string{"health.profiles[default]", "reserved"}},
+		{"two profiles of one name", "health: {profiles: [{name: a, segments: [x]}, {name: a, segments: [y]}]}", []string{"health.profiles[a]", "twice"}},
+		{"profile without segments", "health: {profiles: [{name: a}]}", []string{"health.profiles[a]", "segments"}},
+		{"negative profile target", "health: {profiles: [{name: a, segments: [x], utilization_target: -1}]}", []string{"health.profiles[a].utilization_target"}},
+		{"non-whole-day profile cadence", "health: {profiles: [{name: a, segments: [x], review_cadence: 36h}]}", []string{"health.profiles[a].review_cadence", "36h"}},
 		{"positive score 0", "health: {positive_score: 0}", []string{"positive_score"}},
 		{"bands out of order", "health: {bands: {critical: 70, at_risk: 60}}", []string{"health.bands"}},
 		{"bands above 100", "health: {bands: {critical: 40, at_risk: 120}}", []string{"health.bands"}},
@@ -486,16 +504,121 @@ func TestParseWindow(t *testing.T) {
 	}
 }
 
-func TestWeight(t *testing.T) {
+func TestDefaultWeights(t *testing.T) {
 	w := Default().Health.Weights
-	var sum float64
-	for _, name := range Components {
-		sum += w.Weight(name)
-	}
-	if sum < 1-1e-9 || sum > 1+1e-9 {
+	if sum := w.Sum(); sum < 1-1e-9 || sum > 1+1e-9 {
 		t.Errorf("default weights sum to %v, want 1", sum)
 	}
-	if w.Weight("best_practice") != 0.10 || w.Weight("contacts") != 0.05 || w.Weight("nope") != 0 {
-		t.Errorf("Weight lookups wrong: %+v", w)
+	if len(w) != len(Components) || w[ComponentBestPractice] != 0.10 || w[ComponentContacts] != 0.05 {
+		t.Errorf("default weights wrong: %+v", w)
+	}
+}
+
+func TestProfiles(t *testing.T) {
+	c := mustParse(t, `
+health:
+  weights: {csat: 0.3}
+  utilization_target: 0.25
+  profiles:
+    - name: enterprise
+      segments: [enterprise, no-such-segment-yet]
+      weights: {utilization: 0.1}
+      review_cadence: 30d
+    - name: unsegmented
+      segments: [""]
+      utilization_target: 0.4
+`, "")
+	ent := c.ProfileFor("enterprise")
+	if ent.Name != "enterprise" || ent.UtilizationTarget != 0.25 || ent.ReviewCadence.Days() != 30 {
+		t.Errorf("enterprise profile = %+v", ent)
+	}
+	// Left-out weights are the default profile's, including its overrides.
+	if ent.Weights[ComponentUtilization] != 0.1 || ent.Weights[ComponentCSAT] != 0.3 || ent.Weights[ComponentSLA] != 0.2 || len(ent.Weights) != len(Components) {
+		t.Errorf("enterprise weights = %v", ent.Weights)
+	}
+	if c.ProfileFor("no-such-segment-yet") != ent {
+		t.Errorf("a profile's second segment gets another profile")
+	}
+	if p := c.ProfileFor(""); p.Name != "unsegmented" || p.UtilizationTarget != 0.4 || p.ReviewCadence.Days() != 90 {
+		t.Errorf("profile of clients without a segment = %+v", p)
+	}
+	def := c.ProfileFor("smb")
+	if def.Name != DefaultProfile || def.UtilizationTarget != 0.25 || def.Weights[ComponentUtilization] != 0.2 {
+		t.Errorf("default profile = %+v", def)
+	}
+	if names := []string{c.Profiles()[0].Name, c.Profiles()[1].Name, c.Profiles()[2].Name}; !slices.Equal(names, []string{"default", "enterprise", "unsegmented"}) || len(c.Profiles()) != 3 {
+		t.Errorf("profiles = %v", names)
+	}
+	// The default weights are not changed by a profile.
+	if c.Health.Weights[ComponentUtilization] != 0.2 {
+		t.Errorf("default weights changed: %v", c.Health.Weights)
+	}
+}
+
+func TestPlan(t *testing.T) {
+	// 23:30 UTC on 14 June is already 15 June in Auckland (UTC+12).
+	now := time.Date(2024, 6, 14, 23, 30, 0, 0, time.UTC)
+	c, err := ParseEnv([]byte("time_zone: Pacific/Auckland\nwindows: {tickets: [7d, 30d]}"), "", func(string) string { return "x" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, q := range c.Plan(PSA, now) {
+		names = append(names, q.Name())
+	}
+	want := []string{"clients", "contracts", "endpoints", "tickets[7d]", "tickets[30d]", "tickets[90d]",
+		"surveys[90d]", "reviews", "contacts", "assessments"}
+	if !slices.Equal(names, want) {
+		t.Errorf("PSA plan = %v, want %v", names, want)
+	}
+	billing := c.Plan(Billing, now)
+	if len(billing) != 1 || billing[0].Name() != "invoices" {
+		t.Fatalf("billing plan = %v", billing)
+	}
+	akl, _ := time.LoadLocation("Pacific/Auckland")
+	today := time.Date(2024, 6, 15, 0, 0, 0, 0, akl)
+	if got := billing[0].Args; len(got) != 1 || !got[0].(time.Time).Equal(today) {
+		t.Errorf("invoices args = %v, want today in Auckland %v", got, today)
+	}
+	if lit := billing[0].Literal(); !strings.Contains(lit, "due_at < CAST('2024-06-15 00:00:00' AS DATE)") || strings.Contains(lit, "?") {
+		t.Errorf("invoices literal:\n%s", lit)
+	}
+	for _, q := range c.Plan(PSA, now) {
+		switch q.Name() {
+		case "contracts":
+			// Today less the longest date window (365d).
+			if !q.Args[0].(time.Time).Equal(today.AddDate(0, 0, -365)) {
+				t.Errorf("contracts history start = %v", q.Args[0])
+			}
+		case "surveys[90d]":
+			if q.Args[0] != 4 || !q.Args[1].(time.Time).Equal(now.Add(-90*24*time.Hour)) || !q.Args[2].(time.Time).Equal(now) {
+				t.Errorf("surveys args = %v", q.Args)
+			}
+			if lit := q.Literal(); !strings.Contains(lit, ">= 4 THEN") || !strings.Contains(lit, "'2024-06-15 11:30:00'") {
+				t.Errorf("surveys literal in the configured zone:\n%s", lit)
+			}
+		}
+	}
+	// Disabled queries are not planned.
+	c = mustParse(t, "queries: {reviews: {disabled: true}}", "")
+	for _, q := range c.Plan(PSA, now) {
+		if q.Fact.Name == QueryReviews {
+			t.Errorf("disabled reviews planned")
+		}
+	}
+}
+
+// TestPlanLiteralKeepsStrings: a '?' or ':name' inside a string literal is
+// not a placeholder.
+func TestPlanLiteralKeepsStrings(t *testing.T) {
+	c := mustParse(t, `queries: {contacts: {sql: "SELECT client_id, COUNT(*) AS renewal_contacts FROM contacts WHERE note <> '?:today' AND d <= :today GROUP BY client_id"}}`, "")
+	for _, q := range c.Plan(PSA, time.Date(2024, 6, 15, 8, 0, 0, 0, time.UTC)) {
+		if q.Fact.Name != QueryContacts {
+			continue
+		}
+		want := "SELECT client_id, COUNT(*) AS renewal_contacts FROM contacts WHERE note <> '?:today' AND d <= CAST('2024-06-15 00:00:00' AS DATE) GROUP BY client_id"
+		if got := q.Literal(); got != want {
+			t.Errorf("literal = %q\nwant %q", got, want)
+		}
 	}
 }

@@ -20,18 +20,24 @@ const (
 )
 
 // FactSpec documents one fact query: where it runs, the columns it must
-// return, the ones it may return, and whether it runs once per window.
+// return, the ones it may return, and the windows it runs for.
 type FactSpec struct {
 	Name     string
 	Source   string
 	Required []string
 	Optional []string
-	// Windowed queries run once per window and may use :window_start.
-	Windowed   bool
+	// Windows, set for windowed facts, lists the windows the query runs
+	// once each for; only windowed queries may use :window_start.
+	Windows    func(c *Config) []Window
 	DefaultSQL string
 }
 
-// Facts lists every fact query in the order a refresh runs them.
+// Windowed reports whether the query runs once per window.
+func (f FactSpec) Windowed() bool { return f.Windows != nil }
+
+// Facts lists every fact query in the order a refresh runs them. To add
+// a fact, add a row here, its decoder in the source package's table and
+// its field in model.PSAFacts or model.BillingFacts.
 var Facts = []FactSpec{
 	{
 		Name: QueryClients, Source: PSA,
@@ -63,7 +69,7 @@ GROUP BY client_id
 `,
 	},
 	{
-		Name: QueryTickets, Source: PSA, Windowed: true,
+		Name: QueryTickets, Source: PSA, Windows: (*Config).TicketWindows,
 		Required: []string{"client_id", "tickets"},
 		Optional: []string{"sla_tickets", "sla_breached"},
 		DefaultSQL: `SELECT client_id,
@@ -76,7 +82,8 @@ GROUP BY client_id
 `,
 	},
 	{
-		Name: QuerySurveys, Source: PSA, Windowed: true,
+		Name: QuerySurveys, Source: PSA,
+		Windows:  func(c *Config) []Window { return []Window{c.Windows.CSAT} },
 		Required: []string{"client_id", "responses", "positive"},
 		DefaultSQL: `SELECT client_id,
        COUNT(*) AS responses,

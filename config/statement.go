@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // Parameter names a query may use as :name placeholders.
@@ -25,6 +26,8 @@ var knownParams = map[string]bool{
 type Statement struct {
 	SQL    string
 	Params []string
+	// marks are the offsets in SQL of the '?' of each parameter.
+	marks []int
 }
 
 // writeKeywords may not appear as bare words in a read statement.
@@ -44,6 +47,7 @@ func ParseStatement(sql string) (Statement, error) {
 	var (
 		out    strings.Builder
 		params []string
+		marks  []int
 		first  string
 		rest   bool // a ';' was seen: anything but space and comments after it is a second statement
 	)
@@ -101,7 +105,9 @@ func ParseStatement(sql string) (Statement, error) {
 				return Statement{}, errors.New("only a single statement is allowed")
 			}
 			params = append(params, name)
-			out.WriteString(placeholder(name))
+			ph := placeholder(name)
+			marks = append(marks, out.Len()+strings.IndexByte(ph, '?'))
+			out.WriteString(ph)
 			i = j
 		case isIdentStart(c):
 			j := i
@@ -135,7 +141,12 @@ func ParseStatement(sql string) (Statement, error) {
 	default:
 		return Statement{}, fmt.Errorf("statement starts with %s: only read statements (SELECT, WITH) are accepted", first)
 	}
-	return Statement{SQL: strings.TrimSpace(out.String()), Params: params}, nil
+	text := out.String()
+	lead := len(text) - len(strings.TrimLeftFunc(text, unicode.IsSpace))
+	for i := range marks {
+		marks[i] -= lead
+	}
+	return Statement{SQL: strings.TrimSpace(text), Params: params, marks: marks}, nil
 }
 
 // placeholder is the bound parameter for a name, typed: the driver sends

@@ -22,6 +22,9 @@ const (
 	ClientHealthScore              = "retention_client_health_score"
 	ClientHealthComponentScore     = "retention_client_health_component_score" // component
 	ClientHealthCoverage           = "retention_client_health_coverage_ratio"
+	// The targets of the client's health profile.
+	ClientUtilizationTarget = "retention_client_utilization_target_ratio"
+	ClientReviewCadence     = "retention_client_review_cadence_seconds"
 )
 
 // Per-contract series: labels client_id, client, contract_id and contract.
@@ -85,7 +88,7 @@ func All() []string {
 		ClientTickets, ClientUtilization, ClientSLACompliance, ClientCSAT, ClientBestPractice,
 		ClientLastReviewTimestamp, ClientRenewalContacts, ClientOverdueInvoices, ClientOverdueAmount,
 		ClientOldestOverdueTimestamp, ClientMRR, ClientHealthScore, ClientHealthComponentScore,
-		ClientHealthCoverage,
+		ClientHealthCoverage, ClientUtilizationTarget, ClientReviewCadence,
 		ContractDaysToRenewal, ContractEndTimestamp, ContractMonthlyValue, ContractRenewalNoticeSent,
 		ContractCancelTimestamp, ContractInfo,
 		Clients, ChurnCohortClients, ChurnedClients, ChurnedClientsByReason, MRR,

@@ -233,54 +233,94 @@ func (c *computation) contracts(cl Client) []ContractResult {
 	return out
 }
 
-// health computes the component scores, their weighted mean and coverage.
-func (c *computation) health(cl Client, r *ClientResult, oldestOverdue *Date) {
-	h := c.cfg.Health
-	scores := map[string]*float64{}
-	if r.Utilization != nil {
-		u := *r.Utilization / h.UtilizationTarget
-		scores["utilization"] = ptr(UtilizationScore(u))
-	}
-	if r.SLACompliance != nil {
-		scores["sla"] = ptr(100 * *r.SLACompliance)
-	}
-	if r.CSAT != nil {
-		scores["csat"] = ptr(100 * *r.CSAT)
-	}
-	if c.psa.Reviews != nil {
-		last := cl.CustomerSince
-		if d, ok := c.psa.Reviews[cl.ID]; ok {
+// componentScores computes each component's score for a client; ok is
+// false when the component has no input. Every component of
+// config.Components has an entry (a test checks).
+var componentScores = map[config.Component]func(c *computation, in scoreInput) (float64, bool){
+	config.ComponentUtilization: func(c *computation, in scoreInput) (float64, bool) {
+		if in.r.Utilization == nil {
+			return 0, false
+		}
+		return UtilizationScore(*in.r.Utilization / in.profile.UtilizationTarget), true
+	},
+	config.ComponentSLA: func(c *computation, in scoreInput) (float64, bool) {
+		return percent(in.r.SLACompliance)
+	},
+	config.ComponentCSAT: func(c *computation, in scoreInput) (float64, bool) {
+		return percent(in.r.CSAT)
+	},
+	config.ComponentEngagement: func(c *computation, in scoreInput) (float64, bool) {
+		if c.psa.Reviews == nil {
+			return 0, false
+		}
+		last := in.client.CustomerSince
+		if d, ok := c.psa.Reviews[in.client.ID]; ok {
 			last = d
 		}
-		scores["engagement"] = ptr(EngagementScore(int(c.today-last), h.ReviewCadence.Days()))
-	}
-	if r.OverdueInvoices != nil {
-		if *r.OverdueInvoices == 0 {
-			scores["billing"] = ptr(100.0)
-		} else if oldestOverdue != nil {
-			billingToday := DateOf(c.billing.Now.In(c.cfg.Location()))
-			scores["billing"] = ptr(BillingScore(int(billingToday-*oldestOverdue), h.OverdueLimit.Days()))
+		return EngagementScore(int(c.today-last), in.profile.ReviewCadence.Days()), true
+	},
+	config.ComponentBilling: func(c *computation, in scoreInput) (float64, bool) {
+		switch {
+		case in.r.OverdueInvoices == nil:
+			return 0, false
+		case *in.r.OverdueInvoices == 0:
+			return 100, true
+		case in.oldestOverdue == nil:
+			return 0, false
 		}
-	}
-	if r.BestPractice != nil {
-		scores["best_practice"] = ptr(100 * *r.BestPractice)
-	}
-	if r.RenewalContacts != nil {
-		scores["contacts"] = ptr(ContactsScore(int64(*r.RenewalContacts)))
-	}
+		billingToday := DateOf(c.billing.Now.In(c.cfg.Location()))
+		return BillingScore(int(billingToday-*in.oldestOverdue), c.cfg.Health.OverdueLimit.Days()), true
+	},
+	config.ComponentBestPractice: func(c *computation, in scoreInput) (float64, bool) {
+		return percent(in.r.BestPractice)
+	},
+	config.ComponentContacts: func(c *computation, in scoreInput) (float64, bool) {
+		if in.r.RenewalContacts == nil {
+			return 0, false
+		}
+		return ContactsScore(int64(*in.r.RenewalContacts)), true
+	},
+}
 
+// scoreInput is what a component score reads besides the facts.
+type scoreInput struct {
+	client        Client
+	r             *ClientResult
+	profile       *config.Profile
+	oldestOverdue *Date
+}
+
+func percent(ratio *float64) (float64, bool) {
+	if ratio == nil {
+		return 0, false
+	}
+	return 100 * *ratio, true
+}
+
+// health computes the component scores, their weighted mean and
+// coverage with the profile of the client's segment.
+func (c *computation) health(cl Client, r *ClientResult, oldestOverdue *Date) {
+	p := c.cfg.ProfileFor(cl.Segment)
+	in := scoreInput{client: cl, r: r, profile: p, oldestOverdue: oldestOverdue}
 	var sum, present, configured float64
-	for _, name := range config.Components {
-		w := h.Weights.Weight(name)
-		if c.componentConfigured(name) {
-			configured += w
-		}
-		s := scores[name]
-		if s == nil {
+	for _, comp := range config.Components {
+		w := p.Weights[comp.Name]
+		if !c.cfg.ComponentConfigured(comp) {
 			continue
 		}
-		r.Components = append(r.Components, ComponentScore{Component: name, Score: tidy(*s)})
-		sum += w * *s
+		configured += w
+		switch comp.Name {
+		case config.ComponentUtilization:
+			r.UtilizationTarget = ptr(p.UtilizationTarget)
+		case config.ComponentEngagement:
+			r.ReviewCadenceSeconds = ptr(p.ReviewCadence.Duration.Seconds())
+		}
+		s, ok := componentScores[comp.Name](c, in)
+		if !ok {
+			continue
+		}
+		r.Components = append(r.Components, ComponentScore{Component: string(comp.Name), Score: tidy(s)})
+		sum += w * s
 		present += w
 	}
 	if present > 0 {
@@ -289,28 +329,6 @@ func (c *computation) health(cl Client, r *ClientResult, oldestOverdue *Date) {
 	if configured > 0 {
 		r.Coverage = ptr(present / configured)
 	}
-}
-
-// componentConfigured: the component's inputs are configured, whether or
-// not they are available now.
-func (c *computation) componentConfigured(name string) bool {
-	switch name {
-	case "utilization":
-		return c.cfg.Enabled(config.QueryTickets) && c.cfg.Enabled(config.QueryEndpoints)
-	case "sla":
-		return c.cfg.Enabled(config.QueryTickets)
-	case "csat":
-		return c.cfg.Enabled(config.QuerySurveys)
-	case "engagement":
-		return c.cfg.Enabled(config.QueryReviews)
-	case "billing":
-		return c.cfg.Enabled(config.QueryInvoices)
-	case "best_practice":
-		return c.cfg.Enabled(config.QueryAssessments)
-	case "contacts":
-		return c.cfg.Enabled(config.QueryContacts)
-	}
-	return false
 }
 
 // UtilizationScore maps u = utilization / target to 0–100.

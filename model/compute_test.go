@@ -3,7 +3,6 @@ package model
 import (
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -46,14 +45,6 @@ func ts(s string) float64 {
 	return float64(tm.Unix())
 }
 
-// unsetBillingEnv makes sure the implicit billing source is not configured
-// by the environment the tests happen to run in.
-func unsetBillingEnv(t *testing.T) {
-	t.Helper()
-	t.Setenv(config.DefaultBillingDSNEnv, "") // restores the old value afterwards
-	os.Unsetenv(config.DefaultBillingDSNEnv)
-}
-
 // defaultConfig is the checked default config without billing.
 func defaultConfig(t *testing.T) *config.Config {
 	t.Helper()
@@ -68,12 +59,12 @@ func billingConfig(t *testing.T) *config.Config {
 
 func parseConfig(t *testing.T, yaml string) *config.Config {
 	t.Helper()
-	unsetBillingEnv(t)
 	var data []byte
 	if yaml != "" {
 		data = []byte(yaml)
 	}
-	cfg, err := config.Parse(data, "")
+	// An empty environment: the implicit billing source is not configured.
+	cfg, err := config.ParseEnv(data, "", func(string) string { return "" })
 	if err != nil {
 		t.Fatalf("config.Parse: %v", err)
 	}
@@ -1441,4 +1432,60 @@ func TestPortfolioRevenueWindows(t *testing.T) {
 	checkGroups(t, "revenue cohort", p.RevenueCohort, map[string]float64{"s|USD||30d": 400, "s|USD||1y": 100})
 	checkGroups(t, "revenue retained", p.RevenueRetained, map[string]float64{"s|USD||30d": 250, "s|USD||1y": 100})
 	checkGroups(t, "revenue current", p.RevenueCurrent, map[string]float64{"s|USD||30d": 250, "s|USD||1y": 250})
+}
+
+// TestComputeHealthProfiles: a client is scored with its segment's
+// profile; what the profile leaves out is the default profile's.
+func TestComputeHealthProfiles(t *testing.T) {
+	cfg := parseConfig(t, `
+health:
+  profiles:
+    - name: enterprise
+      segments: [enterprise, strategic]
+      weights: {utilization: 0.4, contacts: 0}
+      utilization_target: 0.1
+      review_cadence: 45d
+`)
+	psa := fullPSA()
+	ent := longClient("e1")
+	ent.Segment = "enterprise"
+	psa.Clients = append(psa.Clients, ent)
+	psa.Endpoints["e1"] = psa.Endpoints["c1"]
+	for _, w := range psa.Tickets {
+		w["e1"] = w["c1"]
+	}
+	psa.Surveys["e1"], psa.Reviews["e1"] = psa.Surveys["c1"], psa.Reviews["c1"]
+	psa.Contacts["e1"], psa.Assessments["e1"] = psa.Contacts["c1"], psa.Assessments["c1"]
+	res := Compute(cfg, psa, nil)
+
+	// The default profile, as without profiles: 64.5 / 0.85.
+	def := clientByID(t, res, "c1")
+	checkOpt(t, "default health", def.Health, fp(64.5/0.85))
+	checkOpt(t, "default utilization target", def.UtilizationTarget, fp(0.2))
+	checkOpt(t, "default review cadence", def.ReviewCadenceSeconds, fp(90*86400))
+
+	// enterprise: utilization 0.2 / 0.1 = 2 → 50; engagement 135 days
+	// with cadence 45 → 0; contacts weigh 0 but still show their score.
+	// 0.4*50 + 0.2*75 + 0.15*80 + 0.15*0 + 0.1*75 + 0*50 = 54.5 over 1.0.
+	e := clientByID(t, res, "e1")
+	want := []ComponentScore{{"utilization", 50}, {"sla", 75}, {"csat", 80}, {"engagement", 0}, {"best_practice", 75}, {"contacts", 50}}
+	if !slices.Equal(e.Components, want) {
+		t.Errorf("enterprise components = %v, want %v", e.Components, want)
+	}
+	checkOpt(t, "enterprise health", e.Health, fp(54.5))
+	checkOpt(t, "enterprise coverage", e.Coverage, fp(1))
+	checkOpt(t, "enterprise utilization target", e.UtilizationTarget, fp(0.1))
+	checkOpt(t, "enterprise review cadence", e.ReviewCadenceSeconds, fp(45*86400))
+}
+
+// TestEveryComponentHasAScore: the component table and the scores agree.
+func TestEveryComponentHasAScore(t *testing.T) {
+	for _, c := range config.Components {
+		if componentScores[c.Name] == nil {
+			t.Errorf("component %s has no score", c.Name)
+		}
+	}
+	if len(componentScores) != len(config.Components) {
+		t.Errorf("%d scores for %d components", len(componentScores), len(config.Components))
+	}
 }

@@ -29,6 +29,10 @@ type ClientResult struct {
 	Health                   *float64
 	Components               []ComponentScore
 	Coverage                 *float64
+	// The targets of the client's health profile, set when the
+	// component they score is configured.
+	UtilizationTarget    *float64
+	ReviewCadenceSeconds *float64
 }
 
 // ContractResult holds the per-contract values of an exported contract.

@@ -316,8 +316,7 @@ func TestRowDate(t *testing.T) {
 // feed runs one query's rows through a builder and returns each row's skip
 // reason ("" when accepted).
 func feed(b *builder, query, window string, rows []*row) []string {
-	b.prepare(query, window)
-	dec := b.decoder(query, window)
+	dec := b.start(query, window)
 	var reasons []string
 	for _, r := range rows {
 		reasons = append(reasons, reasonOf(dec(r)))
@@ -591,5 +590,18 @@ func TestBuilderInvoices(t *testing.T) {
 	}
 	if x := o["x9"][0]; x.Currency != "" || x.Invoices != 1 || x.Amount != nil || x.OldestDue != nil {
 		t.Errorf("x9 = %+v", x)
+	}
+}
+
+// TestDecodersMatchFacts: every fact of config.Facts has a decoder and
+// every decoder a fact.
+func TestDecodersMatchFacts(t *testing.T) {
+	for _, f := range config.Facts {
+		if decoders[f.Name] == nil {
+			t.Errorf("fact %s has no decoder", f.Name)
+		}
+	}
+	if len(decoders) != len(config.Facts) {
+		t.Errorf("%d decoders for %d facts", len(decoders), len(config.Facts))
 	}
 }

@@ -36,59 +36,61 @@ func (b *builder) once(key string) error {
 	return nil
 }
 
-// decoder returns the row decoder of a fact query for one window.
-func (b *builder) decoder(name, window string) func(*row) error {
-	switch name {
-	case config.QueryClients:
-		return b.client
-	case config.QueryContracts:
-		return b.contract
-	case config.QueryEndpoints:
-		return func(r *row) error { return b.perClient(r, "endpoints", b.psa.Endpoints) }
-	case config.QueryTickets:
-		return func(r *row) error { return b.tickets(r, b.psa.Tickets[window]) }
-	case config.QuerySurveys:
-		return b.survey
-	case config.QueryReviews:
-		return b.review
-	case config.QueryContacts:
-		return func(r *row) error { return b.perClient(r, "renewal_contacts", b.psa.Contacts) }
-	case config.QueryAssessments:
-		return b.assessment
-	case config.QueryInvoices:
-		return b.invoice
-	}
-	return nil
-}
+// factDecoder reads one fact: start makes the empty container a query run
+// fills (so an enabled query with no rows means "none", not "disabled")
+// and returns the function that decodes each row into it.
+type factDecoder func(b *builder, window string) func(*row) error
 
-// prepare makes the empty fact container a query run fills, so that an
-// enabled query with no rows means "none" rather than "disabled".
-func (b *builder) prepare(name, window string) {
-	b.seen = map[string]bool{}
-	switch name {
-	case config.QueryClients:
-		b.psa.Clients = []model.Client{}
-		b.clients = map[string]bool{}
-	case config.QueryContracts:
+// decoders has one entry per fact of config.Facts: adding a fact adds its
+// row there and its decoder here (a test checks both lists agree).
+var decoders = map[string]factDecoder{
+	config.QueryClients: func(b *builder, _ string) func(*row) error {
+		b.psa.Clients, b.clients = []model.Client{}, map[string]bool{}
+		return b.client
+	},
+	config.QueryContracts: func(b *builder, _ string) func(*row) error {
 		b.psa.Contracts = []model.Contract{}
-	case config.QueryEndpoints:
+		return b.contract
+	},
+	config.QueryEndpoints: func(b *builder, _ string) func(*row) error {
 		b.psa.Endpoints = map[string]int64{}
-	case config.QueryTickets:
+		return func(r *row) error { return b.perClient(r, "endpoints", b.psa.Endpoints) }
+	},
+	config.QueryTickets: func(b *builder, window string) func(*row) error {
 		if b.psa.Tickets == nil {
 			b.psa.Tickets = map[string]map[string]model.TicketCounts{}
 		}
-		b.psa.Tickets[window] = map[string]model.TicketCounts{}
-	case config.QuerySurveys:
+		into := map[string]model.TicketCounts{}
+		b.psa.Tickets[window] = into
+		return func(r *row) error { return b.tickets(r, into) }
+	},
+	config.QuerySurveys: func(b *builder, _ string) func(*row) error {
 		b.psa.Surveys = map[string]model.SurveyCounts{}
-	case config.QueryReviews:
+		return b.survey
+	},
+	config.QueryReviews: func(b *builder, _ string) func(*row) error {
 		b.psa.Reviews = map[string]model.Date{}
-	case config.QueryContacts:
+		return b.review
+	},
+	config.QueryContacts: func(b *builder, _ string) func(*row) error {
 		b.psa.Contacts = map[string]int64{}
-	case config.QueryAssessments:
+		return func(r *row) error { return b.perClient(r, "renewal_contacts", b.psa.Contacts) }
+	},
+	config.QueryAssessments: func(b *builder, _ string) func(*row) error {
 		b.psa.Assessments = map[string]model.Assessment{}
-	case config.QueryInvoices:
+		return b.assessment
+	},
+	config.QueryInvoices: func(b *builder, _ string) func(*row) error {
 		b.billing.Overdue = map[string][]model.Overdue{}
-	}
+		return b.invoice
+	},
+}
+
+// start prepares a run of a fact query for one window and returns its
+// row decoder.
+func (b *builder) start(name, window string) func(*row) error {
+	b.seen = map[string]bool{}
+	return decoders[name](b, window)
 }
 
 func (b *builder) client(r *row) error {

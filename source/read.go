@@ -48,35 +48,10 @@ func (d *DB) ReadBilling(ctx context.Context, cfg *config.Config, now time.Time)
 	return b.billing, reports, nil
 }
 
-type run struct {
-	spec   config.FactSpec
-	window config.Window
-}
-
-func runs(cfg *config.Config, source string) []run {
-	var rs []run
-	for _, f := range config.Facts {
-		if f.Source != source || !cfg.Enabled(f.Name) {
-			continue
-		}
-		switch f.Name {
-		case config.QueryTickets:
-			for _, w := range cfg.TicketWindows() {
-				rs = append(rs, run{f, w})
-			}
-		case config.QuerySurveys:
-			rs = append(rs, run{f, cfg.Windows.CSAT})
-		default:
-			rs = append(rs, run{spec: f})
-		}
-	}
-	return rs
-}
-
 // read runs the source's queries; the first failure ends the read, since
 // a source's facts are used whole or not at all.
 func (d *DB) read(ctx context.Context, cfg *config.Config, now time.Time, b *builder) ([]QueryReport, error) {
-	rs := runs(cfg, d.name)
+	rs := cfg.Plan(d.name, now)
 	if len(rs) == 0 {
 		return nil, nil // every query disabled: no need for a connection
 	}
@@ -97,7 +72,7 @@ func (d *DB) read(ctx context.Context, cfg *config.Config, now time.Time, b *bui
 
 	var reports []QueryReport
 	for _, r := range rs {
-		rep := d.runQuery(ctx, tx, cfg, now, r, b)
+		rep := d.runQuery(ctx, tx, r, b)
 		reports = append(reports, rep)
 		if rep.Err != nil {
 			return reports, rep.Err
@@ -164,25 +139,19 @@ func formatOffset(sec int) string {
 	return fmt.Sprintf("%c%02d:%02d", sign, sec/3600, sec%3600/60)
 }
 
-func (d *DB) runQuery(ctx context.Context, tx *sql.Tx, cfg *config.Config, now time.Time, r run, b *builder) (rep QueryReport) {
-	rep = QueryReport{Query: r.spec.Name, Window: r.window.Label}
+func (d *DB) runQuery(ctx context.Context, tx *sql.Tx, q config.PlannedQuery, b *builder) (rep QueryReport) {
+	rep = QueryReport{Query: q.Fact.Name, Window: q.Window.Label}
 	start := time.Now()
 	defer func() { rep.Duration = time.Since(start) }()
-	st, _ := cfg.Statement(r.spec.Name)
-	args := bindings(cfg, st, now, r.window)
-	name := r.spec.Name
-	if r.window.Label != "" {
-		name += "[" + r.window.Label + "]"
-	}
+	name := q.Name()
 	qctx := ctx
 	if d.timeout > 0 {
 		var cancel context.CancelFunc
 		qctx, cancel = context.WithTimeout(ctx, d.timeout)
 		defer cancel()
 	}
-	b.prepare(r.spec.Name, r.window.Label)
-	decode := b.decoder(r.spec.Name, r.window.Label)
-	rows, err := tx.QueryContext(qctx, st.SQL, args...)
+	decode := b.start(q.Fact.Name, q.Window.Label)
+	rows, err := tx.QueryContext(qctx, q.SQL, q.Args...)
 	if err != nil {
 		rep.Err = d.queryErr(name, qctx, err)
 		return rep
@@ -197,9 +166,9 @@ func (d *DB) runQuery(ctx context.Context, tx *sql.Tx, cfg *config.Config, now t
 	for i, c := range cols {
 		row.cols[strings.ToLower(c)] = i
 	}
-	for _, c := range r.spec.Required {
+	for _, c := range q.Fact.Required {
 		if _, ok := row.cols[c]; !ok {
-			rep.Err = fmt.Errorf("query %s: result has no column %q (required: %s)", name, c, strings.Join(r.spec.Required, ", "))
+			rep.Err = fmt.Errorf("query %s: result has no column %q (required: %s)", name, c, strings.Join(q.Fact.Required, ", "))
 			return rep
 		}
 	}
@@ -232,29 +201,6 @@ func (d *DB) runQuery(ctx context.Context, tx *sql.Tx, cfg *config.Config, now t
 		rep.Err = d.queryErr(name, qctx, err)
 	}
 	return rep
-}
-
-// bindings returns the value of each placeholder of the statement.
-func bindings(cfg *config.Config, st config.Statement, now time.Time, w config.Window) []any {
-	loc := cfg.Location()
-	now = now.In(loc)
-	today := model.DateOf(now)
-	args := make([]any, len(st.Params))
-	for i, p := range st.Params {
-		switch p {
-		case config.ParamNow:
-			args[i] = now
-		case config.ParamToday:
-			args[i] = today.Midnight(loc)
-		case config.ParamHistoryStart:
-			args[i] = today.AddDays(-cfg.HistoryDays()).Midnight(loc)
-		case config.ParamWindowStart:
-			args[i] = now.Add(-w.Duration)
-		case config.ParamPositiveScore:
-			args[i] = cfg.Health.PositiveScore
-		}
-	}
-	return args
 }
 
 func (d *DB) queryErr(name string, ctx context.Context, err error) error {

@@ -1,0 +1,223 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Component is a health component: the value of the component label and
+// the key of its weight. Code names components by the constants below,
+// so a misspelt component does not compile.
+type Component string
+
+// The health components.
+const (
+	ComponentUtilization  Component = "utilization"
+	ComponentSLA          Component = "sla"
+	ComponentCSAT         Component = "csat"
+	ComponentEngagement   Component = "engagement"
+	ComponentBilling      Component = "billing"
+	ComponentBestPractice Component = "best_practice"
+	ComponentContacts     Component = "contacts"
+)
+
+// ComponentSpec describes one health component.
+type ComponentSpec struct {
+	Name          Component
+	DefaultWeight float64
+	// Queries feed the component: it is configured when all of them are
+	// enabled, whether or not their data is available now.
+	Queries []string
+	// Description says what the component scores, for docs and panels.
+	Description string
+}
+
+// Components lists every health component in display order. To add one,
+// add a row here and its score in model.scores.
+var Components = []ComponentSpec{
+	{ComponentUtilization, 0.20, []string{QueryTickets, QueryEndpoints}, "tickets per endpoint against the utilization target"},
+	{ComponentSLA, 0.20, []string{QueryTickets}, "share of SLA tickets that met their SLA"},
+	{ComponentCSAT, 0.15, []string{QuerySurveys}, "share of positive CSAT responses"},
+	{ComponentEngagement, 0.15, []string{QueryReviews}, "days since the last business review against the review cadence"},
+	{ComponentBilling, 0.15, []string{QueryInvoices}, "days the oldest overdue invoice is overdue"},
+	{ComponentBestPractice, 0.10, []string{QueryAssessments}, "share of standards met in the latest assessment"},
+	{ComponentContacts, 0.05, []string{QueryContacts}, "active renewal contacts (2 or more score 100)"},
+}
+
+func componentNames() string {
+	names := make([]string, len(Components))
+	for i, c := range Components {
+		names[i] = string(c.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+func knownComponent(name Component) bool {
+	return slices.ContainsFunc(Components, func(c ComponentSpec) bool { return c.Name == name })
+}
+
+// Weights of the health components by name. A weight left out of a
+// profile takes the default profile's.
+type Weights map[Component]float64
+
+// UnmarshalYAML merges the given weights into the existing ones and
+// rejects unknown component names with their line.
+func (w *Weights) UnmarshalYAML(n *yaml.Node) error {
+	var m map[string]float64
+	if err := n.Decode(&m); err != nil {
+		return err
+	}
+	if *w == nil {
+		*w = Weights{}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key := n.Content[i].Value
+		if !knownComponent(Component(key)) {
+			return fmt.Errorf("line %d: unknown health component %q (known: %s)", n.Content[i].Line, key, componentNames())
+		}
+		(*w)[Component(key)] = m[key]
+	}
+	return nil
+}
+
+// Sum is the total weight.
+func (w Weights) Sum() float64 {
+	var s float64
+	for _, v := range w {
+		s += v
+	}
+	return s
+}
+
+func defaultWeights() Weights {
+	w := Weights{}
+	for _, c := range Components {
+		w[c.Name] = c.DefaultWeight
+	}
+	return w
+}
+
+// ProfileConfig gives the clients of some segments their own weights,
+// utilization target and review cadence. What it leaves out is the
+// default profile's.
+type ProfileConfig struct {
+	Name              string   `yaml:"name"`
+	Segments          []string `yaml:"segments"`
+	Weights           Weights  `yaml:"weights"`
+	UtilizationTarget float64  `yaml:"utilization_target"`
+	ReviewCadence     Window   `yaml:"review_cadence"`
+}
+
+// Profile is a resolved health profile: every field set.
+type Profile struct {
+	// Name is "default" for the default profile.
+	Name              string
+	Segments          []string
+	Weights           Weights
+	UtilizationTarget float64
+	ReviewCadence     Window
+}
+
+// DefaultProfile is the name of the profile of segments no profile names.
+const DefaultProfile = "default"
+
+// resolveProfiles checks the profiles and fills what they leave out
+// from the default profile.
+func (c *Config) resolveProfiles() error {
+	h := &c.Health
+	def := &Profile{Name: DefaultProfile, Weights: h.Weights, UtilizationTarget: h.UtilizationTarget, ReviewCadence: h.ReviewCadence}
+	if err := def.check("health"); err != nil {
+		return err
+	}
+	c.defaultProfile = def
+	c.profiles = map[string]*Profile{}
+	c.profileList = []*Profile{def}
+	names := map[string]bool{DefaultProfile: true}
+	for i, pc := range h.Profiles {
+		key := fmt.Sprintf("health.profiles[%d]", i)
+		if pc.Name == "" {
+			return fmt.Errorf("%s: name missing", key)
+		}
+		key = fmt.Sprintf("health.profiles[%s]", pc.Name)
+		if names[pc.Name] {
+			return fmt.Errorf("%s: name used twice (%q is reserved for the profile of every other segment)", key, DefaultProfile)
+		}
+		names[pc.Name] = true
+		if len(pc.Segments) == 0 {
+			return fmt.Errorf("%s: segments missing", key)
+		}
+		p := &Profile{Name: pc.Name, Segments: pc.Segments, Weights: Weights{},
+			UtilizationTarget: pc.UtilizationTarget, ReviewCadence: pc.ReviewCadence}
+		for k, v := range def.Weights {
+			p.Weights[k] = v
+		}
+		for k, v := range pc.Weights {
+			p.Weights[k] = v
+		}
+		if p.UtilizationTarget == 0 {
+			p.UtilizationTarget = def.UtilizationTarget
+		}
+		if p.ReviewCadence.Duration == 0 {
+			p.ReviewCadence = def.ReviewCadence
+		}
+		if err := p.check(key); err != nil {
+			return err
+		}
+		for _, s := range pc.Segments {
+			if other, ok := c.profiles[s]; ok {
+				return fmt.Errorf("%s: segment %q is already in profile %s", key, s, other.Name)
+			}
+			c.profiles[s] = p
+		}
+		c.profileList = append(c.profileList, p)
+	}
+	return nil
+}
+
+func (p *Profile) check(key string) error {
+	for _, comp := range Components {
+		if v := p.Weights[comp.Name]; v < 0 {
+			return fmt.Errorf("%s.weights.%s must not be negative", key, comp.Name)
+		}
+	}
+	if p.Weights.Sum() <= 0 {
+		return fmt.Errorf("%s.weights: at least one weight must be positive", key)
+	}
+	if p.UtilizationTarget <= 0 {
+		return fmt.Errorf("%s.utilization_target must be positive", key)
+	}
+	if p.ReviewCadence.Duration <= 0 {
+		return fmt.Errorf("%s.review_cadence: window missing", key)
+	}
+	if !p.ReviewCadence.WholeDays() {
+		return fmt.Errorf("%s.review_cadence: %s is not a whole number of days", key, p.ReviewCadence.Label)
+	}
+	return nil
+}
+
+// ProfileFor returns the health profile of a segment ("" for clients
+// without one).
+func (c *Config) ProfileFor(segment string) *Profile {
+	if p, ok := c.profiles[segment]; ok {
+		return p
+	}
+	return c.defaultProfile
+}
+
+// Profiles lists the default profile first, then the configured ones in
+// config order.
+func (c *Config) Profiles() []*Profile { return c.profileList }
+
+// ComponentConfigured reports whether every query feeding a component is
+// enabled, whether or not its data is available now.
+func (c *Config) ComponentConfigured(spec ComponentSpec) bool {
+	for _, q := range spec.Queries {
+		if !c.Enabled(q) {
+			return false
+		}
+	}
+	return true
+}

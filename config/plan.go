@@ -1,0 +1,99 @@
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// PlannedQuery is one run of a fact query as a refresh makes it: the
+// statement and the value bound to each placeholder.
+type PlannedQuery struct {
+	Fact FactSpec
+	// Window is set for windowed facts, which run once per window.
+	Window Window
+	SQL    string
+	Args   []any
+	stmt   Statement
+}
+
+// Name is the fact's name, with the window for windowed facts:
+// "tickets[30d]".
+func (q PlannedQuery) Name() string {
+	if q.Window.Label == "" {
+		return q.Fact.Name
+	}
+	return q.Fact.Name + "[" + q.Window.Label + "]"
+}
+
+// Literal is the statement with its values written in as SQL literals,
+// for running a plan through a client that does not bind parameters.
+func (q PlannedQuery) Literal() string {
+	var b strings.Builder
+	last := 0
+	for i, at := range q.stmt.marks {
+		b.WriteString(q.SQL[last:at])
+		b.WriteString(literal(q.Args[i]))
+		last = at + 1
+	}
+	b.WriteString(q.SQL[last:])
+	return b.String()
+}
+
+func literal(v any) string {
+	switch v := v.(type) {
+	case time.Time:
+		return "'" + v.Format("2006-01-02 15:04:05.999999") + "'"
+	case int:
+		return strconv.Itoa(v)
+	}
+	panic(fmt.Sprintf("no SQL literal for %T", v))
+}
+
+// Plan lists the queries a refresh of a source runs at now, in order,
+// with their bound values: tickets once per distinct ticket window,
+// surveys for the CSAT window. Disabled queries are left out.
+func (c *Config) Plan(source string, now time.Time) []PlannedQuery {
+	var plan []PlannedQuery
+	for _, f := range Facts {
+		if f.Source != source || !c.Enabled(f.Name) {
+			continue
+		}
+		windows := []Window{{}}
+		if f.Windows != nil {
+			windows = f.Windows(c)
+		}
+		st := c.stmts[f.Name]
+		for _, w := range windows {
+			plan = append(plan, PlannedQuery{Fact: f, Window: w, SQL: st.SQL, Args: c.bind(st, now, w), stmt: st})
+		}
+	}
+	return plan
+}
+
+// bind returns the value of each placeholder of a statement at now:
+// times in the configured zone, dates as midnight of that day there.
+func (c *Config) bind(st Statement, now time.Time, w Window) []any {
+	now = now.In(c.location)
+	midnight := func(daysBack int) time.Time {
+		y, m, d := now.Date()
+		return time.Date(y, m, d-daysBack, 0, 0, 0, 0, c.location)
+	}
+	args := make([]any, len(st.Params))
+	for i, p := range st.Params {
+		switch p {
+		case ParamNow:
+			args[i] = now
+		case ParamToday:
+			args[i] = midnight(0)
+		case ParamHistoryStart:
+			args[i] = midnight(c.HistoryDays())
+		case ParamWindowStart:
+			args[i] = now.Add(-w.Duration)
+		case ParamPositiveScore:
+			args[i] = c.Health.PositiveScore
+		}
+	}
+	return args
+}

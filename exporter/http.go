@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/prometheus/common/expfmt"
@@ -19,8 +18,16 @@ var contentType = string(expfmt.NewFormat(expfmt.TypeTextPlain))
 // rendered and compressed once, not per scrape: a scrape writes bytes.
 // It never touches a database and never waits for a refresh. With gzip
 // the parts are gzip members, which every gzip reader (Prometheus
-// included) reads as one stream.
+// included) reads as one stream. A client that accepts neither gzip nor
+// identity gets 406.
 func (e *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Add("Vary", "Accept-Encoding")
+	enc := negotiateEncoding(r.Header.Values("Accept-Encoding"))
+	if enc == encodingNone {
+		http.Error(w, "neither gzip nor identity is acceptable", http.StatusNotAcceptable)
+		return
+	}
 	snap := e.snapshot.Load()
 	now := time.Now()
 	own, err := e.own.get(now, e.ownVersion.Load())
@@ -33,10 +40,8 @@ func (e *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "runtime metrics: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
-	h := w.Header()
 	h.Set("Content-Type", contentType)
-	h.Add("Vary", "Accept-Encoding")
-	if !acceptsGzip(r) {
+	if enc == encodingIdentity {
 		servePlain(w, r, snap, own, rt)
 		return
 	}
@@ -75,14 +80,4 @@ func servePlain(w http.ResponseWriter, r *http.Request, snap *Snapshot, own, rt 
 		return
 	}
 	_, _ = w.Write(rt.plain)
-}
-
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(enc), "gzip") && !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") {
-			return true
-		}
-	}
-	return false
 }

@@ -36,6 +36,7 @@ type Config struct {
 	Health   Health            `yaml:"health"`
 	Churn    Churn             `yaml:"churn"`
 	Series   SeriesOptions     `yaml:"series"`
+	Targets  Targets           `yaml:"targets"`
 	Alerts   Alerts            `yaml:"alerts"`
 	location *time.Location    `yaml:"-"`
 	dir      string            `yaml:"-"`
@@ -123,6 +124,22 @@ type Bands struct {
 	AtRisk   float64 `yaml:"at_risk"`
 }
 
+// Targets are the dashboards' thresholds for revenue retention and for
+// the evidence a health score rests on.
+type Targets struct {
+	GRR Threshold `yaml:"grr"`
+	NRR Threshold `yaml:"nrr"`
+	// Coverage below this shows as thin evidence.
+	Coverage float64 `yaml:"coverage"`
+}
+
+// Threshold colours a ratio: below Warning red, below Target orange,
+// from Target on green.
+type Threshold struct {
+	Warning float64 `yaml:"warning"`
+	Target  float64 `yaml:"target"`
+}
+
 // Churn configures the churn metrics.
 type Churn struct {
 	// ReasonsLimit is how many of the most frequent churn reasons keep
@@ -199,6 +216,11 @@ func Default() *Config {
 		},
 		Churn:  Churn{ReasonsLimit: 20},
 		Series: SeriesOptions{ComponentScores: true, Contracts: true},
+		Targets: Targets{
+			GRR:      Threshold{Warning: 0.85, Target: 0.90},
+			NRR:      Threshold{Warning: 0.95, Target: 1.00},
+			Coverage: 0.70,
+		},
 		Alerts: Alerts{
 			Selector:              `job="retention"`,
 			RunbookURL:            "https://github.com/retention-exporter/retention_exporter/blob/main/docs/runbooks.md",
@@ -326,6 +348,9 @@ func (c *Config) check() error {
 	if c.Churn.ReasonsLimit < 1 {
 		return errors.New("churn.reasons_limit must be at least 1")
 	}
+	if err := c.checkTargets(); err != nil {
+		return err
+	}
 	if err := c.checkAlerts(); err != nil {
 		return err
 	}
@@ -385,6 +410,19 @@ func (c *Config) checkHealth() error {
 	}
 	if !(0 <= h.Bands.Critical && h.Bands.Critical <= h.Bands.AtRisk && h.Bands.AtRisk <= 100) {
 		return errors.New("health.bands: need 0 <= critical <= at_risk <= 100")
+	}
+	return nil
+}
+
+func (c *Config) checkTargets() error {
+	t := c.Targets
+	for key, th := range map[string]Threshold{"grr": t.GRR, "nrr": t.NRR} {
+		if !(0 < th.Warning && th.Warning <= th.Target) {
+			return fmt.Errorf("targets.%s: need 0 < warning <= target", key)
+		}
+	}
+	if !(0 < t.Coverage && t.Coverage <= 1) {
+		return errors.New("targets.coverage must be in (0, 1]")
 	}
 	return nil
 }

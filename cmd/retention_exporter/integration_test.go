@@ -13,13 +13,21 @@ import (
 )
 
 // fixtureConfig is the default configuration with an explicit billing
-// source and a refresh slow enough that one refresh serves the test.
+// source, a health profile for the enterprise segment, and a refresh
+// slow enough that one refresh serves the test.
 const fixtureConfig = `
 refresh_interval: 1h
 max_staleness: 2h
 sources:
   billing:
     dsn_env: RETENTION_BILLING_DSN
+health:
+  profiles:
+    - name: enterprise
+      segments: [enterprise]
+      weights: {contacts: 0.15}
+      utilization_target: 0.5
+      review_cadence: 30d
 `
 
 type L = scrape.Labels
@@ -70,8 +78,10 @@ func TestFixtureMetrics(t *testing.T) {
 	c1Engagement := 100 * (1 - (100-90)/90.0) // last review 100 days ago, cadence 90
 	c1Billing := 100 * (1 - 50/60.0)          // oldest overdue due 50 days ago
 	c1Health := 0.20*c1Util + 0.20*75 + 0.15*50 + 0.15*c1Engagement + 0.15*c1Billing + 0.10*75 + 0.05*100
-	// c2: engagement 0 (1000 days, never reviewed), billing 100, contacts 0.
-	c2Health := (0.15*0 + 0.15*100 + 0.05*0) / 0.35
+	// c2, enterprise profile (contacts weigh 0.15, so the weights sum to
+	// 1.1): engagement 0 (1000 days, never reviewed), billing 100,
+	// contacts 0.
+	c2Health := (0.15*0 + 0.15*100 + 0.15*0) / 0.45
 	// c3: engagement 100 (30 days a customer), billing 100, one contact: 50.
 	c3Health := (0.15*100 + 0.15*100 + 0.05*50) / 0.35
 
@@ -124,7 +134,9 @@ func TestFixtureMetrics(t *testing.T) {
 			{Labels: with(c3, "component", "billing"), Value: 100},
 			{Labels: with(c3, "component", "contacts"), Value: 50},
 		},
-		"retention_client_health_coverage_ratio": {{Labels: c1, Value: 1}, {Labels: c2, Value: 0.35}, {Labels: c3, Value: 0.35}},
+		"retention_client_health_coverage_ratio":    {{Labels: c1, Value: 1}, {Labels: c2, Value: 0.45 / 1.1}, {Labels: c3, Value: 0.35}},
+		"retention_client_utilization_target_ratio": {{Labels: c1, Value: 0.2}, {Labels: c2, Value: 0.5}, {Labels: c3, Value: 0.2}},
+		"retention_client_review_cadence_seconds":   {{Labels: c1, Value: 90 * 86400}, {Labels: c2, Value: 30 * 86400}, {Labels: c3, Value: 90 * 86400}},
 
 		// k1 in force, k2 evergreen, k3 lapsed 20 days ago, k6 cancels in 10 days;
 		// k10 lapsed but superseded by k1; k9 expired long ago.

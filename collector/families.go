@@ -141,7 +141,7 @@ func clientFamilies() []family {
 			collect: func(r *model.Result, emit emitFunc) {
 				for _, c := range r.Clients {
 					for _, s := range c.Components {
-						emit(s.Score, c.ID, c.Name, s.Component)
+						emit(s.Score, c.ID, c.Name, string(s.Component))
 					}
 				}
 			}},

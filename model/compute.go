@@ -319,7 +319,7 @@ func (c *computation) health(cl Client, r *ClientResult, oldestOverdue *Date) {
 		if !ok {
 			continue
 		}
-		r.Components = append(r.Components, ComponentScore{Component: string(comp.Name), Score: tidy(s)})
+		r.Components = append(r.Components, ComponentScore{Component: comp.Name, Score: tidy(s)})
 		sum += w * s
 		present += w
 	}

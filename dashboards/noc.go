@@ -173,9 +173,13 @@ func renewalsTable(cfg *config.Config) *table.PanelBuilder {
 		OverrideByName("client_id", hidden())
 }
 
-// hidden keeps a column in the data, for links, but out of sight.
+// hidden keeps a column in the data, for links, but out of sight: removing
+// it with organize or filterFieldsByName would leave ${__data.fields.X}
+// nothing to read. Since Grafana 12.2 the table hides with the standard
+// hideFrom.viz, which is what "Hide in table" saves; custom.hidden left the
+// table's field config then and is only migrated on load.
 func hidden() []dashboard.DynamicConfigValue {
-	return []dashboard.DynamicConfigValue{{Id: "custom.hidden", Value: true}}
+	return []dashboard.DynamicConfigValue{{Id: "custom.hideFrom.viz", Value: true}}
 }
 
 func overUtilization(cfg *config.Config) *bargauge.PanelBuilder {

@@ -1,11 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/retention-exporter/retention_exporter/config"
 )
 
 func TestServeIsDefault(t *testing.T) {
@@ -92,10 +99,98 @@ func TestCheckConfig(t *testing.T) {
 	}
 }
 
+// exited is the panic of a test's kong.Exit: it stops Parse as os.Exit would.
+type exited int
+
+// TestHelpNamesDSNVariables: --help is where someone looks for how to
+// pass a DSN, and DSNs have no flag.
+func TestHelpNamesDSNVariables(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}} {
+		var out bytes.Buffer
+		var cli CLI
+		p, err := newParser(&cli, kong.Writers(&out, &out), kong.Exit(func(code int) { panic(exited(code)) }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		func() {
+			defer func() {
+				if r := recover(); r != exited(0) {
+					t.Errorf("%v: exit %v, want 0", args, r)
+				}
+			}()
+			_, _ = p.Parse(args)
+		}()
+		for _, want := range []string{config.DefaultPSADSNEnv, config.DefaultBillingDSNEnv, "dsn_env", "dsn_file"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("%v does not mention %s:\n%s", args, want, out.String())
+			}
+		}
+	}
+}
+
+// TestVersion: a plain go build, as TestMain's, prints a version, not an
+// empty field.
 func TestVersion(t *testing.T) {
 	out, err := exec.Command(binary, "--version").CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "retention_exporter, version") {
+	if err != nil || !regexp.MustCompile(`^retention_exporter, version \S`).Match(out) {
 		t.Errorf("--version: %v\n%s", err, out)
+	}
+}
+
+func TestFillVersion(t *testing.T) {
+	vcs := func(kv ...string) []debug.BuildSetting {
+		var s []debug.BuildSetting
+		for i := 0; i < len(kv); i += 2 {
+			s = append(s, debug.BuildSetting{Key: kv[i], Value: kv[i+1]})
+		}
+		return s
+	}
+	const rev, when = "b72f3ad471ad8be68e3d9e193bf68915c1b01b52", "2026-03-10T12:00:00Z"
+	cases := []struct {
+		name    string
+		stamped buildVersion
+		info    *debug.BuildInfo
+		want    buildVersion
+	}{
+		{
+			name: "go build in a clean checkout",
+			info: &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20260310120000-b72f3ad471ad"},
+				Settings: vcs("vcs", "git", "vcs.revision", rev, "vcs.time", when, "vcs.modified", "false")},
+			want: buildVersion{"v0.0.0-20260310120000-b72f3ad471ad", rev, when},
+		},
+		{
+			name: "go build with local changes",
+			info: &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20260310120000-b72f3ad471ad+dirty"},
+				Settings: vcs("vcs.revision", rev, "vcs.time", when, "vcs.modified", "true")},
+			want: buildVersion{"v0.0.0-20260310120000-b72f3ad471ad+dirty", rev + "-modified", when},
+		},
+		{
+			name: "go install of a release",
+			info: &debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}},
+			want: buildVersion{Version: "v1.2.3"},
+		},
+		{
+			name: "-buildvcs=false",
+			info: &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs("-buildvcs", "false")},
+			want: buildVersion{Version: "(devel)"},
+		},
+		{
+			name:    "stamped by .ci/build.sh",
+			stamped: buildVersion{"9.8.7", "0123abc", "20260310-12:00:00"},
+			info: &debug.BuildInfo{Main: debug.Module{Version: "(devel)"},
+				Settings: vcs("vcs.revision", rev, "vcs.time", when, "vcs.modified", "true")},
+			want: buildVersion{"9.8.7", "0123abc", "20260310-12:00:00"},
+		},
+		{
+			name:    "no build information",
+			stamped: buildVersion{Version: "9.8.7"},
+			want:    buildVersion{Version: "9.8.7"},
+		},
+	}
+	for _, c := range cases {
+		if got := fillVersion(c.stamped, c.info); got != c.want {
+			t.Errorf("%s: got %+v, want %+v", c.name, got, c.want)
+		}
 	}
 }
 

@@ -34,6 +34,18 @@ type CLI struct {
 	Generate    GenerateCmd    `cmd:"" help:"Write the alert rules (and dashboards) for a configuration."`
 }
 
+// dsnHelp says where the DSNs come from: never flags, so that they stay
+// out of process listings and shell history.
+var dsnHelp = fmt.Sprintf("Database DSNs come from the environment or files, never from flags. "+
+	"By default %s holds the PSA DSN and %s the optional billing DSN, "+
+	"in the go-sql-driver/mysql format: user:password@tcp(psa-db:3306)/psa. "+
+	"A configuration file may name other variables (sources.psa.dsn_env, sources.billing.dsn_env) "+
+	"or files holding a DSN (dsn_file).",
+	config.DefaultPSADSNEnv, config.DefaultBillingDSNEnv)
+
+// Help is the detail under the flags of --help.
+func (c *CLI) Help() string { return dsnHelp }
+
 // ServeCmd serves /metrics.
 type ServeCmd struct {
 	ListenAddress []string `name:"web.listen-address" env:"RETENTION_EXPORTER_WEB_LISTEN_ADDRESS" default:":9866" sep:"," help:"Addresses to listen on."`
@@ -41,6 +53,9 @@ type ServeCmd struct {
 	TelemetryPath string   `name:"web.telemetry-path" env:"RETENTION_EXPORTER_WEB_TELEMETRY_PATH" default:"/metrics" help:"Path under which to expose metrics."`
 	SystemdSocket bool     `name:"web.systemd-socket" env:"RETENTION_EXPORTER_WEB_SYSTEMD_SOCKET" help:"Use systemd socket activation listeners instead of port listeners."`
 }
+
+// Help is the detail of serve --help.
+func (s *ServeCmd) Help() string { return dsnHelp }
 
 // CheckConfigCmd validates a configuration file.
 type CheckConfigCmd struct{}
@@ -83,6 +98,7 @@ func newParser(cli *CLI, options ...kong.Option) (*kong.Kong, error) {
 }
 
 func main() {
+	fillVersionFromBuild()
 	var cli CLI
 	parser, err := newParser(&cli)
 	if err != nil {

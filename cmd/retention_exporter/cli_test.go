@@ -81,6 +81,12 @@ func TestCheckConfig(t *testing.T) {
 		{"bad window", "windows:\n  churn: [30x]\n", false, "line 2"},
 		{"unknown param", "queries:\n  endpoints:\n    sql: SELECT client_id, 1 AS endpoints FROM endpoints WHERE added_at <= :tomorrow\n", false, "unknown parameter :tomorrow"},
 		{"bad bands", "health:\n  bands:\n    critical: 70\n    at_risk: 60\n", false, "health.bands"},
+		{"plan", "windows:\n  tickets: [7d]\nqueries:\n  reviews:\n    disabled: true\n", true,
+			"psa runs: clients, contracts, endpoints, tickets[7d], tickets[30d], tickets[90d], surveys[90d], contacts, assessments\n"},
+		{"profile", "health:\n  profiles:\n    - name: enterprise\n      segments: [enterprise, '']\n      weights: {contacts: 0.2}\n      review_cadence: 30d\n", true,
+			`health profile enterprise (segments "enterprise", ""): utilization target 0.2, review cadence 30d, weights utilization 0.2, sla 0.2, csat 0.15, engagement 0.15, billing 0.15, best_practice 0.1, contacts 0.2`},
+		{"segment in two profiles", "health:\n  profiles:\n    - {name: a, segments: [x]}\n    - {name: b, segments: [x]}\n", false, `health.profiles[b]: segment "x" is already in profile a`},
+		{"misspelt component", "health:\n  weights:\n    utilisation: 0.2\n", false, `line 3: unknown health component "utilisation"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -5,11 +5,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/alecthomas/kong"
 	"github.com/prometheus/common/promslog"
@@ -135,7 +139,43 @@ func (c *CheckConfigCmd) Run(cli *CLI, logger *slog.Logger) error {
 		name = "built-in defaults"
 	}
 	fmt.Printf("%s: OK (%d queries enabled, billing configured: %t)\n", name, countEnabled(cfg), cfg.BillingConfigured())
+	describe(os.Stdout, cfg)
 	return nil
+}
+
+// describe lists what a refresh runs and how clients are scored, so a
+// mapping author sees the effect of the config before serving it.
+func describe(w io.Writer, cfg *config.Config) {
+	for _, src := range []string{config.PSA, config.Billing} {
+		var runs []string
+		for _, q := range cfg.Plan(src, time.Now()) {
+			runs = append(runs, q.Name())
+		}
+		if len(runs) == 0 {
+			runs = []string{"nothing"}
+		}
+		fmt.Fprintf(w, "  %s runs: %s\n", src, strings.Join(runs, ", "))
+	}
+	for _, p := range cfg.Profiles() {
+		who := "every other segment"
+		if p.Name != config.DefaultProfile {
+			who = "segments " + strings.Join(quoteAll(p.Segments), ", ")
+		}
+		var weights []string
+		for _, c := range config.Components {
+			weights = append(weights, fmt.Sprintf("%s %g", c.Name, p.Weights[c.Name]))
+		}
+		fmt.Fprintf(w, "  health profile %s (%s): utilization target %g, review cadence %s, weights %s\n",
+			p.Name, who, p.UtilizationTarget, p.ReviewCadence.Label, strings.Join(weights, ", "))
+	}
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strconv.Quote(s)
+	}
+	return out
 }
 
 func countEnabled(cfg *config.Config) int {

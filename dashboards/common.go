@@ -193,3 +193,18 @@ func organize(exclude []string, rename map[string]string, order []string) dashbo
 func merge() dashboard.DataTransformerConfig {
 	return dashboard.DataTransformerConfig{Id: "merge", Options: map[string]any{}}
 }
+
+// targetThresholds colours a ratio against a configured target: red below
+// the warning, orange below the target, green from it on.
+func targetThresholds(t config.Threshold) *dashboard.ThresholdsConfigBuilder {
+	return thresholds(step(nil, "red"), step(cog.ToPtr(t.Warning), "orange"), step(cog.ToPtr(t.Target), "green"))
+}
+
+// componentLegend says what each health component scores.
+func componentLegend() string {
+	parts := make([]string, len(config.Components))
+	for i, c := range config.Components {
+		parts[i] = fmt.Sprintf("%s: %s", c.Name, c.Description)
+	}
+	return strings.Join(parts, "; ") + "."
+}

@@ -110,9 +110,20 @@ func TestQueriesParse(t *testing.T) {
 	}
 }
 
-// TestThresholdsFollowConfig: a user's bands reach the dashboards.
+// TestThresholdsFollowConfig: a user's bands and targets reach the
+// dashboards; utilization targets are each client's own, from its profile.
 func TestThresholdsFollowConfig(t *testing.T) {
-	cfg, err := config.Parse([]byte("health:\n  bands:\n    critical: 33\n    at_risk: 66\n  utilization_target: 0.35\n"), "")
+	cfg, err := config.Parse([]byte(`
+health:
+  bands: {critical: 33, at_risk: 66}
+  utilization_target: 0.35
+targets:
+  grr: {warning: 0.81, target: 0.87}
+  nrr: {warning: 0.93, target: 1.02}
+  coverage: 0.55
+alerts:
+  over_utilization_factor: 2.5
+`), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,9 +135,16 @@ func TestThresholdsFollowConfig(t *testing.T) {
 	for _, f := range files {
 		all += string(f.JSON)
 	}
-	for _, want := range []string{`"value": 33`, `"value": 66`, `"value": 0.35`, `health_score < 66`} {
+	for _, want := range []string{`"value": 33`, `"value": 66`, `health_score < 66`,
+		`"value": 0.81`, `"value": 0.87`, `"value": 0.93`, `"value": 1.02`, `"value": 0.55`, `"value": 2.5`,
+		`2.5 * retention_client_utilization_target_ratio`, `retention_client_utilization_ratio / on (client_id) retention_client_utilization_target_ratio`} {
 		if !strings.Contains(all, want) {
 			t.Errorf("generated dashboards lack %s", want)
+		}
+	}
+	for _, old := range []string{`"value": 0.35`, `"value": 0.85`, `"value": 0.95`} {
+		if strings.Contains(all, old) {
+			t.Errorf("generated dashboards hold %s: a fixed target instead of the config's or the client's", old)
 		}
 	}
 	if strings.Contains(all, `"value": 60,`) {

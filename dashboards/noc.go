@@ -183,15 +183,17 @@ func hidden() []dashboard.DynamicConfigValue {
 }
 
 func overUtilization(cfg *config.Config) *bargauge.PanelBuilder {
-	target := cfg.Health.UtilizationTarget
 	factor := cfg.Alerts.OverUtilizationFactor
+	// Relative to each client's own target: health profiles give segments
+	// different targets, so raw tickets per endpoint would rank unfairly.
+	relative := fmt.Sprintf("%s / on (client_id) %s", m.ClientUtilization, m.ClientUtilizationTarget)
 	return bargauge.NewPanelBuilder().
 		Title("Over-utilizing clients").
-		Description(fmt.Sprintf("The ten clients with the most tickets per managed endpoint over %s. Target %g; orange above it, red above %g× it.",
-			cfg.Windows.Utilization.Label, target, factor)).
-		WithTarget(instant("A", fmt.Sprintf("topk(10, %s)", infoJoin(m.ClientUtilization)), "{{client}}")).
+		Description(fmt.Sprintf("The ten clients furthest above their own utilization target (tickets per managed endpoint over %s, against the target of their segment's health profile): 1 is on target; orange above it, red above %g× it.",
+			cfg.Windows.Utilization.Label, factor)).
+		WithTarget(instant("A", fmt.Sprintf("topk(10, %s)", infoJoin("("+relative+")")), "{{client}}")).
 		Unit(units.Short).Decimals(2).Min(0).
-		Thresholds(thresholds(step(nil, "green"), step(cog.ToPtr(target), "orange"), step(cog.ToPtr(factor*target), "red"))).
+		Thresholds(thresholds(step(nil, "green"), step(cog.ToPtr(1.0), "orange"), step(cog.ToPtr(factor), "red"))).
 		ColorScheme(thresholdColors()).
 		DisplayMode(common.BarGaugeDisplayModeGradient).
 		ValueMode(common.BarGaugeValueModeColor).

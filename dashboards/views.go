@@ -97,10 +97,10 @@ func leadership(cfg *config.Config) *dashboard.DashboardBuilder {
 	}
 	d.WithPanel(smallStat("Gross revenue retention "+revenueW, "MRR kept from the clients active "+revenueW+" ago, capped at what they paid then, per currency.",
 		fmt.Sprintf("sum by (currency) (%s{window=%q, %s}) / sum by (currency) (%s{window=%q, %s})", m.RevenueRetainedMRR, revenueW, seg, m.RevenueCohortMRR, revenueW, seg),
-		"{{currency}}", units.PercentUnit, 1, thresholds(step(nil, "red"), step(cog.ToPtr(0.85), "orange"), step(cog.ToPtr(0.9), "green"))).GridPos(grid(x, 0, 6, 5)))
+		"{{currency}}", units.PercentUnit, 1, targetThresholds(cfg.Targets.GRR)).GridPos(grid(x, 0, 6, 5)))
 	d.WithPanel(smallStat("Net revenue retention "+revenueW, "MRR today of the clients active "+revenueW+" ago over what they paid then, per currency: expansion counts.",
 		fmt.Sprintf("sum by (currency) (%s{window=%q, %s}) / sum by (currency) (%s{window=%q, %s})", m.RevenueCurrentMRR, revenueW, seg, m.RevenueCohortMRR, revenueW, seg),
-		"{{currency}}", units.PercentUnit, 1, thresholds(step(nil, "red"), step(cog.ToPtr(0.95), "orange"), step(cog.ToPtr(1.0), "green"))).GridPos(grid(x+6, 0, 6, 5)))
+		"{{currency}}", units.PercentUnit, 1, targetThresholds(cfg.Targets.NRR)).GridPos(grid(x+6, 0, 6, 5)))
 
 	d.WithPanel(series("Logo churn over time", "Logo churn of each window as it stood on each day, per segment.", units.PercentUnit).
 		WithTarget(query("A", fmt.Sprintf("%s{%s}", m.LogoChurnBySegment, seg), "{{segment}} {{window}}")).
@@ -132,7 +132,6 @@ func leadership(cfg *config.Config) *dashboard.DashboardBuilder {
 
 func client(cfg *config.Config) *dashboard.DashboardBuilder {
 	b := cfg.Health.Bands
-	target := cfg.Health.UtilizationTarget
 	c := `client_id="$client_id"`
 	d := base(m.DashboardClient, "Retention / Client detail",
 		"One client: health over time against the bands, what drives it, utilization against the target, SLA, CSAT, contracts and invoices.",
@@ -151,14 +150,14 @@ func client(cfg *config.Config) *dashboard.DashboardBuilder {
 	d.WithPanel(smallStat("Health", "Health score now: weighted mean of the components with data.",
 		fmt.Sprintf("%s{%s}", m.ClientHealthScore, c), "", units.NoUnit, 0, healthThresholds(cfg)).GridPos(grid(0, 0, 4, 5)))
 	d.WithPanel(smallStat("Coverage", "Weight of the components with data over the weight of those configured: how much evidence the score rests on.",
-		fmt.Sprintf("%s{%s}", m.ClientHealthCoverage, c), "", units.PercentUnit, 0, thresholds(step(nil, "orange"), step(cog.ToPtr(0.7), "green"))).GridPos(grid(4, 0, 4, 5)))
+		fmt.Sprintf("%s{%s}", m.ClientHealthCoverage, c), "", units.PercentUnit, 0, thresholds(step(nil, "orange"), step(cog.ToPtr(cfg.Targets.Coverage), "green"))).GridPos(grid(4, 0, 4, 5)))
 	d.WithPanel(smallStat("Account manager", "Account manager and segment.",
 		fmt.Sprintf("%s{%s}", m.ClientInfo, c), "{{account_manager}} ({{segment}})", units.NoUnit, 0, thresholds(step(nil, "text"))).
 		TextMode(common.BigValueTextModeName).GridPos(grid(8, 0, 6, 5)))
-	d.WithPanel(smallStat("Days since last review", fmt.Sprintf("Days since the last business review; cadence %s.", cfg.Health.ReviewCadence.Label),
-		fmt.Sprintf("(time() - %s{%s}) / 86400", m.ClientLastReviewTimestamp, c), "", units.NoUnit, 0,
-		thresholds(step(nil, "green"), step(cog.ToPtr(float64(cfg.Health.ReviewCadence.Days())), "orange"), step(cog.ToPtr(float64(2*cfg.Health.ReviewCadence.Days())), "red"))).
-		NoValue("never").GridPos(grid(14, 0, 5, 5)))
+	d.WithPanel(smallStat("Review cadence used", "Time since the last business review as a share of the client's own review cadence (its segment's health profile): engagement scores 100 up to 100%, falling to 0 at 200%.",
+		fmt.Sprintf("(time() - %s{%s}) / on (client_id) %s{%s}", m.ClientLastReviewTimestamp, c, m.ClientReviewCadence, c), "", units.PercentUnit, 0,
+		thresholds(step(nil, "green"), step(cog.ToPtr(1.0), "orange"), step(cog.ToPtr(2.0), "red"))).
+		NoValue("never reviewed").GridPos(grid(14, 0, 5, 5)))
 	d.WithPanel(smallStat("Overdue invoices", "Invoices past their due date and unpaid.",
 		fmt.Sprintf("%s{%s}", m.ClientOverdueInvoices, c), "", units.Short, 0, countThresholds("red")).GridPos(grid(19, 0, 5, 5)))
 
@@ -166,13 +165,15 @@ func client(cfg *config.Config) *dashboard.DashboardBuilder {
 		WithTarget(query("A", fmt.Sprintf("%s{%s}", m.ClientHealthScore, c), "health")).
 		Min(0).Max(100).
 		GridPos(grid(0, 5, 12, 9)))
-	d.WithPanel(bars("Health components", "Each component's score 0-100; a missing bar is a component without data.",
+	d.WithPanel(bars("Health components", "Each component's score 0-100; a missing bar is a component without data. "+componentLegend(),
 		fmt.Sprintf("sort(%s{%s})", m.ClientHealthComponentScore, c), "{{component}}", units.NoUnit, healthThresholds(cfg)).
 		Max(100).GridPos(grid(12, 5, 12, 9)))
 
-	d.WithPanel(withBands(series("Utilization", fmt.Sprintf("Tickets per managed endpoint over %s; the line is the target %g.", cfg.Windows.Utilization.Label, target), units.Short),
-		thresholds(step(nil, "green"), step(cog.ToPtr(target), "orange"), step(cog.ToPtr(cfg.Alerts.OverUtilizationFactor*target), "red"))).
+	factor := cfg.Alerts.OverUtilizationFactor
+	d.WithPanel(series("Utilization", fmt.Sprintf("Tickets per managed endpoint over %s, against the target of the client's health profile and %g× it, where the over-utilization alert starts.", cfg.Windows.Utilization.Label, factor), units.Short).
 		WithTarget(query("A", fmt.Sprintf("%s{%s}", m.ClientUtilization, c), "tickets per endpoint")).
+		WithTarget(query("B", fmt.Sprintf("%s{%s}", m.ClientUtilizationTarget, c), "target")).
+		WithTarget(query("C", fmt.Sprintf("%g * %s{%s}", factor, m.ClientUtilizationTarget, c), fmt.Sprintf("%g× target", factor))).
 		GridPos(grid(0, 14, 8, 8)))
 	d.WithPanel(withBands(series("SLA compliance and CSAT", fmt.Sprintf("Share of SLA tickets meeting their SLA (%s) and of positive surveys (%s).", cfg.Windows.SLA.Label, cfg.Windows.CSAT.Label), units.PercentUnit),
 		thresholds(step(nil, "red"), step(cog.ToPtr(cfg.Alerts.CSATMin), "orange"), step(cog.ToPtr(cfg.Alerts.SLAMin), "green"))).

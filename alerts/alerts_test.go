@@ -3,6 +3,7 @@ package alerts
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -32,20 +33,41 @@ func promtool(t *testing.T, args ...string) {
 	}
 }
 
-// TestPromtool checks the committed rules and runs their unit tests.
+// testFile is where the promtool unit tests of a rule group live: one file
+// per group, so that a change to one group's rules touches one file.
+func testFile(group string) string { return filepath.Join("tests", group+".test.yml") }
+
+// TestPromtool checks the committed rules and runs the unit tests of each
+// rule group; every group has a test file and every test file a group.
 func TestPromtool(t *testing.T) {
 	promtool(t, "check", "rules", FileName)
-	promtool(t, "test", "rules", "tests/retention.rules.test.yml")
-}
-
-// TestEveryAlertIsComplete: labels and annotations every alert needs, a
-// runbook section, and a promtool test that checks it firing.
-func TestEveryAlertIsComplete(t *testing.T) {
-	runbooks, err := os.ReadFile("../docs/runbooks.md")
+	files, err := filepath.Glob(testFile("*"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tests, err := os.ReadFile("tests/retention.rules.test.yml")
+	groups := map[string]bool{}
+	for _, g := range defaultRules(t).Groups {
+		groups[g.Name] = true
+		if !slices.Contains(files, testFile(g.Name)) {
+			t.Errorf("rule group %s has no unit tests in %s", g.Name, testFile(g.Name))
+		}
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			if g := strings.TrimSuffix(filepath.Base(f), ".test.yml"); !groups[g] {
+				t.Errorf("%s tests no rule group: there is no group %s", f, g)
+			}
+			promtool(t, "test", "rules", f)
+		})
+	}
+}
+
+// TestEveryAlertIsComplete: labels and annotations every alert needs, a
+// runbook section, and a promtool test in its group's file that checks it
+// firing.
+func TestEveryAlertIsComplete(t *testing.T) {
+	runbooks, err := os.ReadFile("../docs/runbooks.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,6 +76,10 @@ func TestEveryAlertIsComplete(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, g := range defaultRules(t).Groups {
+		tests, err := os.ReadFile(testFile(g.Name))
+		if err != nil {
+			t.Error(err)
+		}
 		for _, r := range g.Rules {
 			if r.Alert == "" {
 				if !strings.Contains(string(alertsDoc), r.Record) {
@@ -78,7 +104,7 @@ func TestEveryAlertIsComplete(t *testing.T) {
 				t.Errorf("%s is not in docs/alerts.md", r.Alert)
 			}
 			if !regexp.MustCompile(`alertname: ` + r.Alert + `\n        exp_alerts:\n          - exp_labels`).Match(tests) {
-				t.Errorf("no promtool test sees %s fire", r.Alert)
+				t.Errorf("no promtool test in %s sees %s fire", testFile(g.Name), r.Alert)
 			}
 			if r.Labels["category"] == "client" && !strings.Contains(r.Expr, "group_left (segment, account_manager) "+m.ClientInfo) {
 				t.Errorf("%s does not carry account manager and segment", r.Alert)

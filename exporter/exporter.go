@@ -62,6 +62,7 @@ type Exporter struct {
 	up              *prometheus.GaugeVec
 	lastSuccess     *prometheus.GaugeVec
 	refreshDuration *prometheus.GaugeVec
+	renderDuration  *prometheus.GaugeVec
 	queryDuration   *prometheus.GaugeVec
 	queryErrors     *prometheus.CounterVec
 	invalidRows     *prometheus.CounterVec
@@ -91,6 +92,7 @@ func New(cfg *config.Config, psa PSA, billing Billing, logger *slog.Logger) *Exp
 		Help: "1 when the last configuration reload succeeded (or none was tried), 0 when it failed and the previous configuration stays."})
 	e.reloadTime = prometheus.NewGauge(prometheus.GaugeOpts{Name: metrics.ConfigLastReloadSuccess,
 		Help: "Time the configuration in use was loaded."})
+	e.renderDuration = newRenderDuration(e.registry)
 	e.reloadOK.Set(1)
 	e.reloadTime.SetToCurrentTime()
 	e.registry.MustRegister(e.up, e.lastSuccess, e.refreshDuration, e.queryDuration, e.queryErrors, e.invalidRows,
@@ -241,7 +243,9 @@ func (e *Exporter) Refresh(ctx context.Context, now time.Time) {
 			"last_success", e.billingFacts.Now, "max_staleness", maxAge)
 		e.billingFacts = nil
 	}
+	rendering := time.Now()
 	if snap := e.publish(); snap != nil {
+		e.rendered(time.Since(rendering))
 		e.logger.Debug("published", "duration", time.Since(start), "series", snap.Series,
 			"bytes", snap.PlainLen, "gzip_bytes", len(snap.Gzip))
 	}

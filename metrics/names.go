@@ -58,6 +58,8 @@ const (
 	QueryDuration     = "retention_query_duration_seconds"                // source, query
 	QueryErrors       = "retention_query_errors_total"                    // source, query
 	InvalidRows       = "retention_invalid_rows_total"                    // source, query, reason
+	// Computing the result and rendering the snapshot, after the reads.
+	SnapshotRenderDuration = "retention_snapshot_render_duration_seconds"
 
 	ConfigLastReloadSuccessful = "retention_config_last_reload_successful"
 	ConfigLastReloadSuccess    = "retention_config_last_reload_success_timestamp_seconds"
@@ -94,6 +96,6 @@ func All() []string {
 		Clients, ChurnCohortClients, ChurnedClients, ChurnedClientsByReason, MRR,
 		RevenueCohortMRR, RevenueRetainedMRR, RevenueCurrentMRR,
 		BuildInfo, SourceUp, SourceLastSuccess, RefreshDuration, QueryDuration, QueryErrors, InvalidRows,
-		ConfigLastReloadSuccessful, ConfigLastReloadSuccess,
+		SnapshotRenderDuration, ConfigLastReloadSuccessful, ConfigLastReloadSuccess,
 	}
 }

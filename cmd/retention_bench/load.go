@@ -166,9 +166,12 @@ func scrapers(t target, n int, d, pace time.Duration) ([]time.Duration, int) {
 			next := time.Now().Add(pace * time.Duration(i) / time.Duration(n))
 			for time.Now().Before(end) {
 				if pace > 0 {
-					if time.Sleep(time.Until(next)); !time.Now().Before(end) {
+					// A scraper due after the end stops now rather than
+					// sleep past it: the load lasts d, not up to d+pace.
+					if !next.Before(end) {
 						break
 					}
+					time.Sleep(time.Until(next))
 					next = next.Add(pace)
 				}
 				whole := false

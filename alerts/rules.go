@@ -135,8 +135,12 @@ const who = `{{ $labels.client }} (segment "{{ $labels.segment }}", account mana
 // weakest lists the client's three weakest health components.
 const weakest = `Weakest components: {{ range printf "sort(bottomk(3, retention_client_health_component_score{client_id=%q}))" $labels.client_id | query }}{{ .Labels.component }} {{ printf "%.0f" .Value }}; {{ end }}`
 
+// clientTarget is the utilization target of the alert's client: its
+// health profile's.
+const clientTarget = `{{ with printf "` + m.ClientUtilizationTarget + `{client_id=%q}" $labels.client_id | query }}{{ . | first | value }}{{ end }}`
+
 func clientAlerts(cfg *config.Config) []Rule {
-	a, b, h := cfg.Alerts, cfg.Health.Bands, cfg.Health
+	a, b := cfg.Alerts, cfg.Health.Bands
 	psa := map[string]string{m.LabelSource: config.PSA}
 	billing := map[string]string{m.LabelSource: config.Billing}
 	return []Rule{
@@ -182,10 +186,10 @@ func clientAlerts(cfg *config.Config) []Rule {
 			who+` has {{ $value }} active renewal contacts (`+strconv.Itoa(a.RenewalContactsMin)+` wanted) and a contract ending within `+a.RenewalContactsWithin.Label+`.`,
 			clientDashboard),
 		alert(cfg, "RetentionClientOverUtilizing",
-			withInfo(fmt.Sprintf("min_over_time(%s[%s]) > %s", m.ClientUtilization, a.OverUtilizationFor.Label, num(a.OverUtilizationFactor*h.UtilizationTarget))),
+			withInfo(fmt.Sprintf("min_over_time(%s[%s])\n    > on (client_id) group_left () %s * %s", m.ClientUtilization, a.OverUtilizationFor.Label, num(a.OverUtilizationFactor), m.ClientUtilizationTarget)),
 			"1h", "warning", "client", psa,
 			`{{ $labels.client }}: {{ printf "%.2f" $value }} tickets per endpoint, over `+num(a.OverUtilizationFactor)+`x the target`,
-			who+` has stayed above `+num(a.OverUtilizationFactor)+` times the utilization target (`+num(h.UtilizationTarget)+` tickets per endpoint per `+cfg.Windows.Utilization.Label+`) for `+a.OverUtilizationFor.Label+`: at least {{ printf "%.2f" $value }}.`,
+			who+` has stayed above `+num(a.OverUtilizationFactor)+` times its utilization target (`+clientTarget+` tickets per endpoint per `+cfg.Windows.Utilization.Label+`) for `+a.OverUtilizationFor.Label+`: at least {{ printf "%.2f" $value }}.`,
 			clientDashboard),
 		alert(cfg, "RetentionSLAComplianceLow",
 			withInfo(fmt.Sprintf("%s < %s", m.ClientSLACompliance, num(a.SLAMin))), "1h", "warning", "client", psa,

@@ -227,7 +227,7 @@ func TestFamiliesAreTheVocabulary(t *testing.T) {
 	}
 	own := map[string]bool{metrics.BuildInfo: true, metrics.SourceUp: true, metrics.SourceLastSuccess: true,
 		metrics.RefreshDuration: true, metrics.QueryDuration: true, metrics.QueryErrors: true, metrics.InvalidRows: true,
-		metrics.ConfigLastReloadSuccessful: true, metrics.ConfigLastReloadSuccess: true}
+		metrics.ConfigLastReloadSuccessful: true, metrics.ConfigLastReloadSuccess: true, metrics.SnapshotRenderDuration: true}
 	for _, n := range metrics.All() {
 		if !served[n] && !own[n] {
 			t.Errorf("%s is listed but not served", n)

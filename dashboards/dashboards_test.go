@@ -137,7 +137,7 @@ alerts:
 	}
 	for _, want := range []string{`"value": 33`, `"value": 66`, `health_score < 66`,
 		`"value": 0.81`, `"value": 0.87`, `"value": 0.93`, `"value": 1.02`, `"value": 0.55`, `"value": 2.5`,
-		`2.5 * retention_client_utilization_target_ratio`, `retention_client_utilization_ratio / on (client_id) retention_client_utilization_target_ratio`} {
+		`2.5 * retention_client_utilization_target_ratio`, `retention_client_utilization_ratio / on (client_id) group_left () retention_client_utilization_target_ratio`} {
 		if !strings.Contains(all, want) {
 			t.Errorf("generated dashboards lack %s", want)
 		}

@@ -186,7 +186,7 @@ func overUtilization(cfg *config.Config) *bargauge.PanelBuilder {
 	factor := cfg.Alerts.OverUtilizationFactor
 	// Relative to each client's own target: health profiles give segments
 	// different targets, so raw tickets per endpoint would rank unfairly.
-	relative := fmt.Sprintf("%s / on (client_id) %s", m.ClientUtilization, m.ClientUtilizationTarget)
+	relative := fmt.Sprintf("%s / on (client_id) group_left () %s", m.ClientUtilization, m.ClientUtilizationTarget)
 	return bargauge.NewPanelBuilder().
 		Title("Over-utilizing clients").
 		Description(fmt.Sprintf("The ten clients furthest above their own utilization target (tickets per managed endpoint over %s, against the target of their segment's health profile): 1 is on target; orange above it, red above %g× it.",

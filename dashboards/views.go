@@ -155,7 +155,7 @@ func client(cfg *config.Config) *dashboard.DashboardBuilder {
 		fmt.Sprintf("%s{%s}", m.ClientInfo, c), "{{account_manager}} ({{segment}})", units.NoUnit, 0, thresholds(step(nil, "text"))).
 		TextMode(common.BigValueTextModeName).GridPos(grid(8, 0, 6, 5)))
 	d.WithPanel(smallStat("Review cadence used", "Time since the last business review as a share of the client's own review cadence (its segment's health profile): engagement scores 100 up to 100%, falling to 0 at 200%.",
-		fmt.Sprintf("(time() - %s{%s}) / on (client_id) %s{%s}", m.ClientLastReviewTimestamp, c, m.ClientReviewCadence, c), "", units.PercentUnit, 0,
+		fmt.Sprintf("(time() - %s{%s}) / on (client_id) group_left () %s{%s}", m.ClientLastReviewTimestamp, c, m.ClientReviewCadence, c), "", units.PercentUnit, 0,
 		thresholds(step(nil, "green"), step(cog.ToPtr(1.0), "orange"), step(cog.ToPtr(2.0), "red"))).
 		NoValue("never reviewed").GridPos(grid(14, 0, 5, 5)))
 	d.WithPanel(smallStat("Overdue invoices", "Invoices past their due date and unpaid.",

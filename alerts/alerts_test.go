@@ -40,6 +40,7 @@ func testFile(group string) string { return filepath.Join("tests", group+".test.
 // TestPromtool checks the committed rules and runs the unit tests of each
 // rule group; every group has a test file and every test file a group.
 func TestPromtool(t *testing.T) {
+	t.Parallel()
 	promtool(t, "check", "rules", FileName)
 	files, err := filepath.Glob(testFile("*"))
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +29,7 @@ type notification struct {
 		Status      string            `json:"status"`
 		Labels      map[string]string `json:"labels"`
 		Annotations map[string]string `json:"annotations"`
+		StartsAt    time.Time         `json:"startsAt"`
 	} `json:"alerts"`
 }
 
@@ -69,14 +72,22 @@ func (w *webhook) find(labels map[string]string) (notification, map[string]strin
 	return notification{}, nil, false
 }
 
-func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
+// poll reports whether cond became true within the timeout.
+func poll(timeout time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+			return false
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+	return true
+}
+
+func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	if !poll(timeout, cond) {
+		t.Fatalf("timed out after %s waiting for %s", timeout, what)
 	}
 }
 
@@ -87,8 +98,7 @@ func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() boo
 // database stops, the source-down alert reaches on-call while the client
 // alerts neither resolve nor fire again.
 func TestEndToEnd(t *testing.T) {
-	ctx := context.Background()
-
+	t.Parallel()
 	// The webhook receiver and Alertmanager with the shipped configuration;
 	// only the receivers' addresses and the grouping delays are changed.
 	hook := &webhook{}
@@ -155,29 +165,173 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// The database stops: on-call hears of it; the client alerts stay quiet.
+	active := firingOrPending(t, prom)
+	atRisk := false
+	for _, a := range active {
+		atRisk = atRisk || a.Labels["alertname"] == "RetentionClientHealthCritical" && a.Labels["client_id"] == story.ID && a.State == "firing"
+	}
+	if !atRisk {
+		t.Fatalf("the at-risk client's alert is not firing in Prometheus: %v", active)
+	}
 	before := len(hook.all())
+	killed := time.Now()
 	db.Kill()
+	sourceDown := map[string]string{"alertname": "RetentionSourceDown", "source": "psa"}
 	waitUntil(t, 60*time.Second, "the source-down alert at the webhook", func() bool {
-		_, _, ok := hook.find(map[string]string{"alertname": "RetentionSourceDown", "source": "psa"})
+		_, _, ok := hook.find(sourceDown)
 		return ok
 	})
-	if n, _, _ := hook.find(map[string]string{"alertname": "RetentionSourceDown", "source": "psa"}); n.Receiver != "oncall" {
+	if n, _, _ := hook.find(sourceDown); n.Receiver != "oncall" {
 		t.Errorf("source down went to %q, want oncall", n.Receiver)
 	}
-	time.Sleep(8 * time.Second) // several evaluation and grouping rounds
+
+	// Prometheus: once the client rules have been evaluated six times
+	// after the source went down (1s apart, over three of the exporter's
+	// 2s refreshes), every client alert firing before is still firing,
+	// active since the same time. A resolve would show as a missing alert,
+	// a new firing as a later activeAt.
+	var down time.Time
+	for _, a := range promAlerts(t, prom) {
+		if a.Labels["alertname"] == sourceDown["alertname"] && a.Labels["source"] == sourceDown["source"] {
+			down = a.ActiveAt
+		}
+	}
+	if down.IsZero() {
+		t.Fatal("RetentionSourceDown reached the webhook but is not active in Prometheus")
+	}
+	const rounds = 6
+	waitUntil(t, 60*time.Second, "six evaluations of the client rules after the source went down", func() bool {
+		last, every := lastEvaluation(t, prom, "retention.clients")
+		return !last.Before(down.Add(rounds * every))
+	})
+	after := firingOrPending(t, prom)
+	for k, a := range active {
+		if a.State != "firing" {
+			continue
+		}
+		b, ok := after[k]
+		switch {
+		case !ok:
+			t.Errorf("client alert %s resolved while the database is down", k)
+		case b.State != "firing" || !b.ActiveAt.Equal(a.ActiveAt):
+			t.Errorf("client alert %s is %s since %s, was firing since %s: it resolved and fired again", k, b.State, b.ActiveAt, a.ActiveAt)
+		}
+	}
+
+	// Alertmanager: every client alert is held back by its source's
+	// RetentionSourceDown, so no flush of their groups can notify.
+	waitUntil(t, 30*time.Second, "every client alert inhibited by its source's RetentionSourceDown", func() bool {
+		alerts := amAlerts(t, am)
+		inhibitor := map[string]string{} // source → fingerprint of its RetentionSourceDown
+		for _, a := range alerts {
+			if a.Labels["alertname"] == "RetentionSourceDown" {
+				inhibitor[a.Labels["source"]] = a.Fingerprint
+			}
+		}
+		clients := 0
+		for _, a := range alerts {
+			if a.Labels["category"] != "client" {
+				continue
+			}
+			clients++
+			if fp, ok := inhibitor[a.Labels["source"]]; !ok || !slices.Contains(a.Status.InhibitedBy, fp) {
+				return false
+			}
+		}
+		return clients > 0
+	})
+	// The webhook: once it has every notification Alertmanager sent, none
+	// since the kill resolves a client alert or announces it firing anew.
+	waitUntil(t, 30*time.Second, "Alertmanager's notifications at the webhook", func() bool {
+		return amNotifications(t, am) == len(hook.all())
+	})
 	for _, n := range hook.all()[before:] {
 		for _, a := range n.Alerts {
-			if a.Labels["category"] == "client" {
-				t.Errorf("client alert %s %s for %s while the database is down", a.Labels["alertname"], a.Status, a.Labels["client"])
+			if a.Labels["category"] == "client" && (a.Status != "firing" || a.StartsAt.After(killed)) {
+				t.Errorf("client alert %s %s (starts %s) for %s while the database is down", a.Labels["alertname"], a.Status, a.StartsAt, a.Labels["client"])
 			}
 		}
 	}
-	// Prometheus still has the client alert firing: the exporter serves the
-	// last good data with up 0.
-	res, err := prom.Query(ctx, fmt.Sprintf(`ALERTS{alertname="RetentionClientHealthCritical",alertstate="firing",client_id=%q}`, story.ID))
-	if err != nil || len(res) != 1 {
-		t.Errorf("the client alert is no longer firing in Prometheus: %v %v", res, err)
+}
+
+// promAlert is an alert as Prometheus's API lists it.
+type promAlert struct {
+	Labels   map[string]string `json:"labels"`
+	State    string            `json:"state"`
+	ActiveAt time.Time         `json:"activeAt"`
+}
+
+func promAlerts(t *testing.T, prom *promtest.Process) []promAlert {
+	t.Helper()
+	var body struct {
+		Data struct {
+			Alerts []promAlert `json:"alerts"`
+		} `json:"data"`
 	}
+	if err := prom.GetJSON(context.Background(), "/api/v1/alerts", &body); err != nil {
+		t.Fatal(err)
+	}
+	return body.Data.Alerts
+}
+
+// firingOrPending are the client alerts Prometheus has pending or firing,
+// by labels.
+func firingOrPending(t *testing.T, prom *promtest.Process) map[string]promAlert {
+	t.Helper()
+	m := map[string]promAlert{}
+	for _, a := range promAlerts(t, prom) {
+		if a.Labels["category"] == "client" {
+			m[fmt.Sprint(a.Labels)] = a
+		}
+	}
+	return m
+}
+
+// lastEvaluation returns when Prometheus last evaluated a rule group, and
+// the group's interval.
+func lastEvaluation(t *testing.T, prom *promtest.Process, group string) (time.Time, time.Duration) {
+	t.Helper()
+	var body struct {
+		Data struct {
+			Groups []struct {
+				Name           string    `json:"name"`
+				Interval       float64   `json:"interval"`
+				LastEvaluation time.Time `json:"lastEvaluation"`
+			} `json:"groups"`
+		} `json:"data"`
+	}
+	if err := prom.GetJSON(context.Background(), "/api/v1/rules", &body); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range body.Data.Groups {
+		if g.Name == group {
+			return g.LastEvaluation, time.Duration(g.Interval * float64(time.Second))
+		}
+	}
+	t.Fatalf("Prometheus has no rule group %s", group)
+	return time.Time{}, 0
+}
+
+// amNotifications is the number of notifications Alertmanager has sent
+// to webhooks, by its own count.
+func amNotifications(t *testing.T, am *promtest.Process) int {
+	t.Helper()
+	b, err := am.Get(context.Background(), "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const series = `alertmanager_notifications_total{integration="webhook"} `
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, series); ok {
+			n, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return int(n)
+		}
+	}
+	t.Fatalf("Alertmanager does not serve %s", series)
+	return 0
 }
 
 // rewriteAlertmanager points the receivers at the test's webhook and

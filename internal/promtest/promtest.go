@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -112,6 +113,8 @@ func StartPrometheus(dir, config string) (*Process, error) {
 }
 
 // StartAlertmanager runs Alertmanager with the config text, clustering off.
+// It logs at debug level: the dispatcher's "flushing" lines tell a test
+// when an aggregation group has run its notification pipeline.
 func StartAlertmanager(dir, config string) (*Process, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -122,8 +125,41 @@ func StartAlertmanager(dir, config string) (*Process, error) {
 	}
 	return start(dir, "prometheus-alertmanager", func(addr string) []string {
 		return []string{"--config.file=" + cfgPath, "--storage.path=" + filepath.Join(dir, "am"),
-			"--web.listen-address=" + addr, "--cluster.listen-address=", "--log.level=warn"}
+			"--web.listen-address=" + addr, "--cluster.listen-address=", "--log.level=debug"}
 	}, "/-/ready")
+}
+
+// Get returns the body of a successful GET of path.
+func (p *Process) Get(ctx context.Context, path string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.URL+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s: %s", path, resp.Status, b)
+	}
+	return b, nil
+}
+
+// GetJSON decodes the JSON answer to a GET of path into v.
+func (p *Process) GetJSON(ctx context.Context, path string, v any) error {
+	b, err := p.Get(ctx, path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("GET %s: %w", path, err)
+	}
+	return nil
 }
 
 // Sample is one series of a query result.

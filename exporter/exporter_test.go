@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -284,18 +285,35 @@ func TestScrapesSeeWholeRefreshes(t *testing.T) {
 	wg.Wait()
 }
 
-// TestReadyMeansServing: once Ready reports true, the PSA's data is in
-// the served snapshot.
+// TestReadyMeansServing: Ready is false until a refresh has read the PSA,
+// becomes true by the end of that refresh, and once it is true the PSA's
+// data is in the served snapshot.
 func TestReadyMeansServing(t *testing.T) {
-	e := New(testConfig(t, ""), &fakePSA{clients: 2000}, nil, promslog.NewNopLogger())
+	const clients = 2000
+	e := New(testConfig(t, ""), &fakePSA{clients: clients}, nil, promslog.NewNopLogger())
+	if e.Ready() {
+		t.Fatal("ready before any refresh")
+	}
 	done := make(chan struct{})
 	go func() { e.Refresh(context.Background(), t0); close(done) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for !e.Ready() && time.Now().Before(deadline) {
-		time.Sleep(time.Microsecond)
+	// Spin, not sleep: a Ready set before the snapshot is published shows
+	// during the milliseconds that rendering 2000 clients takes.
+	for !e.Ready() {
+		select {
+		case <-done:
+			if !e.Ready() {
+				t.Fatal("not ready after a refresh that read the PSA")
+			}
+		default:
+			runtime.Gosched()
+		}
 	}
-	if len(snapshotText(t, e)) == 0 {
-		t.Fatal("ready before the PSA's data was served")
+	f, err := scrape.Parse(snapshotText(t, e))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.Samples("retention_client_info")); n != clients {
+		t.Fatalf("ready while the served snapshot holds %d of the PSA's %d clients", n, clients)
 	}
 	<-done
 }

@@ -116,13 +116,54 @@ func TestPrometheusAndAlertmanagerFiles(t *testing.T) {
 func TestComposeStack(t *testing.T) {
 	dir := t.TempDir()
 	c := readCompose(t)
+	port, _ := mariadbtest.FreePort()
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
 
-	// The datagen service's own command, writing to a local directory.
+	// The release binaries build while Prometheus and MariaDB start:
+	// neither needs them, and Prometheus takes about 5s to start scraping
+	// a target, which it can as well spend before the exporter is up.
 	bins := filepath.Join(dir, "bin")
 	cmd := exec.Command("bash", "../.ci/build.sh")
 	cmd.Env = append(os.Environ(), "OUT="+bins)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	var buildOut []byte
+	var buildErr error
+	built := make(chan struct{})
+	go func() { defer close(built); buildOut, buildErr = cmd.CombinedOutput() }()
+	defer func() { <-built }() // the build writes into dir, removed after the test
+
+	// Prometheus with the stack's prometheus.yml, scraping every second.
+	prom, err := os.ReadFile("compose/prometheus.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, _ := filepath.Abs("../alerts/retention.rules.yml")
+	promCfg := strings.NewReplacer(
+		"exporter:9866", addr,
+		"alertmanager:9093", "127.0.0.1:1",
+		"/etc/prometheus/rules/retention.rules.yml", rules,
+		"scrape_interval: 30s", "scrape_interval: 1s",
+		"evaluation_interval: 30s", "evaluation_interval: 1s",
+	).Replace(string(prom))
+	p, err := promtest.StartPrometheus(filepath.Join(dir, "prom"), promCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+
+	// MariaDB, started as the image does before running its init scripts.
+	db, err := mariadbtest.New(filepath.Join(dir, "db"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Stop()
+
+	// The datagen service's own command, writing to a local directory.
+	<-built
+	if buildErr != nil {
+		t.Fatalf("build: %v\n%s", buildErr, buildOut)
 	}
 	seed := filepath.Join(dir, "seed")
 	var args []string
@@ -134,14 +175,6 @@ func TestComposeStack(t *testing.T) {
 	}
 
 	// MariaDB initialised by the init scripts, in order, as the image does.
-	db, err := mariadbtest.New(filepath.Join(dir, "db"), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer db.Stop()
 	schema, _ := filepath.Abs("mysql")
 	scripts, _ := filepath.Glob("compose/mariadb/*.sql")
 	for _, s := range scripts {
@@ -178,8 +211,6 @@ func TestComposeStack(t *testing.T) {
 	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	port, _ := mariadbtest.FreePort()
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	exp := exec.Command(filepath.Join(bins, "retention_exporter"), "--config.file="+cfgPath, "--web.listen-address="+addr)
 	var env []string
 	for _, kv := range os.Environ() {
@@ -195,25 +226,6 @@ func TestComposeStack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = exp.Process.Kill(); _ = exp.Wait() }()
-
-	// Prometheus with the stack's prometheus.yml, scraping every second.
-	prom, err := os.ReadFile("compose/prometheus.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, _ := filepath.Abs("../alerts/retention.rules.yml")
-	promCfg := strings.NewReplacer(
-		"exporter:9866", addr,
-		"alertmanager:9093", "127.0.0.1:1",
-		"/etc/prometheus/rules/retention.rules.yml", rules,
-		"scrape_interval: 30s", "scrape_interval: 1s",
-		"evaluation_interval: 30s", "evaluation_interval: 1s",
-	).Replace(string(prom))
-	p, err := promtest.StartPrometheus(filepath.Join(dir, "prom"), promCfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Stop()
 
 	ctx := context.Background()
 	deadline := time.Now().Add(60 * time.Second)

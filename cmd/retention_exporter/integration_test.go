@@ -263,7 +263,7 @@ func TestFixtureMetrics(t *testing.T) {
 
 func isOwnMetric(name string) bool {
 	return strings.HasPrefix(name, "retention_source_") || strings.HasPrefix(name, "retention_query_") ||
-		strings.HasPrefix(name, "retention_refresh_") || strings.HasPrefix(name, "retention_invalid_") ||
+		strings.HasPrefix(name, "retention_refresh_") || strings.HasPrefix(name, "retention_snapshot_") || strings.HasPrefix(name, "retention_invalid_") ||
 		strings.HasPrefix(name, "retention_exporter_") || strings.HasPrefix(name, "retention_config_")
 }
 

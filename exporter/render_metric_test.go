@@ -2,57 +2,22 @@ package exporter
 
 import (
 	"context"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/promslog"
 
-	"github.com/retention-exporter/retention_exporter/config"
 	"github.com/retention-exporter/retention_exporter/internal/scrape"
 	"github.com/retention-exporter/retention_exporter/metrics"
-	"github.com/retention-exporter/retention_exporter/model"
-	"github.com/retention-exporter/retention_exporter/source"
 )
-
-// renderTestPSA serves n clients.
-type renderTestPSA struct{ n int }
-
-func (renderTestPSA) Name() string   { return config.PSA }
-func (renderTestPSA) Target() string { return "fake" }
-func (p renderTestPSA) ReadPSA(_ context.Context, _ *config.Config, now time.Time) (*model.PSAFacts, []source.QueryReport, error) {
-	facts := &model.PSAFacts{Now: now, Contacts: map[string]int64{}, Reviews: map[string]model.Date{}}
-	for i := range p.n {
-		id := fmt.Sprintf("c%05d", i)
-		facts.Clients = append(facts.Clients, model.Client{ID: id, Name: "Client " + id, CustomerSince: model.NewDate(2020, 1, 1)})
-	}
-	return facts, nil, nil
-}
-
-func renderScrape(t *testing.T, e *Exporter) scrape.Families {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	f, err := scrape.Parse(rec.Body.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
 
 // TestRenderDuration: the render time is absent until a refresh has
 // published, then each refresh's shows in the next scrape (the own
 // metrics are cached between changes), and it never exceeds the refresh.
 func TestRenderDuration(t *testing.T) {
-	cfg, err := config.Parse([]byte("max_staleness: 1h\n"), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := New(cfg, renderTestPSA{n: 2000}, nil, promslog.NewNopLogger())
-	if f := renderScrape(t, e); len(f.Samples(metrics.SnapshotRenderDuration)) != 0 {
+	e := New(testConfig(t, "max_staleness: 1h\n"), &fakePSA{clients: 2000}, nil, promslog.NewNopLogger())
+	if f := scrapeOf(t, e); len(f.Samples(metrics.SnapshotRenderDuration)) != 0 {
 		t.Fatalf("%s served before any refresh: %v", metrics.SnapshotRenderDuration, f.Samples(metrics.SnapshotRenderDuration))
 	}
 	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
@@ -61,7 +26,7 @@ func TestRenderDuration(t *testing.T) {
 		start := time.Now()
 		e.Refresh(context.Background(), now.Add(time.Duration(i)*time.Minute))
 		took := time.Since(start).Seconds()
-		f := renderScrape(t, e)
+		f := scrapeOf(t, e)
 		if typ := f[metrics.SnapshotRenderDuration].GetType(); typ != dto.MetricType_GAUGE {
 			t.Fatalf("type %v, want gauge", typ)
 		}
@@ -80,15 +45,11 @@ func TestRenderDuration(t *testing.T) {
 // last rendered shows in the next scrape, as it does when a scrape falls
 // between a refresh's reads and its render.
 func TestRenderDurationIsLive(t *testing.T) {
-	cfg, err := config.Parse(nil, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := New(cfg, renderTestPSA{n: 1}, nil, promslog.NewNopLogger())
+	e := New(testConfig(t, ""), &fakePSA{}, nil, promslog.NewNopLogger())
 	e.Refresh(context.Background(), time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC))
-	renderScrape(t, e)
+	scrapeOf(t, e)
 	e.rendered(5 * time.Second)
-	if v, _ := renderScrape(t, e).Find(metrics.SnapshotRenderDuration, scrape.Labels{}); v != 5 {
+	if v, _ := scrapeOf(t, e).Find(metrics.SnapshotRenderDuration, scrape.Labels{}); v != 5 {
 		t.Errorf("render %v after recording 5s", v)
 	}
 }

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -25,27 +23,23 @@ func exporterConfig() []byte {
 // stopped on return. It returns the row of the first table and its rows
 // of the second.
 func (b *bench) retentionExporter(n int, cfg []byte, floor time.Duration) (string, string, error) {
-	addr, err := freeAddr()
-	if err != nil {
-		return "", "", err
-	}
 	cfgPath := filepath.Join(b.dir, "bench.yml")
 	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
 		return "", "", err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	exp := exec.CommandContext(ctx, b.Exporter, "--config.file="+cfgPath, "--web.listen-address="+addr, "--log.level=warn")
-	exp.Env = append(os.Environ(),
-		"RETENTION_PSA_DSN="+b.db.DSN("retention_exporter", "bench", "psa"),
-		"RETENTION_BILLING_DSN="+b.db.DSN("retention_exporter", "bench", "billing"))
-	exp.Stderr = os.Stderr
-	if err := exp.Start(); err != nil {
+	srv, err := startServer([]string{
+		"RETENTION_PSA_DSN=" + b.db.DSN("retention_exporter", "bench", "psa"),
+		"RETENTION_BILLING_DSN=" + b.db.DSN("retention_exporter", "bench", "billing"),
+	}, b.Exporter, func(addr string) []string {
+		return []string{"--config.file=" + cfgPath, "--web.listen-address=" + addr, "--log.level=warn"}
+	})
+	if err != nil {
 		return "", "", err
 	}
-	defer func() { cancel(); _ = exp.Wait() }()
+	defer srv.stop()
+	pid := srv.cmd.Process.Pid
 	refreshes := newRefreshLog(config.PSA, config.Billing)
-	t := target{base: "http://" + addr, last: "retention_source_up", sized: true, whole: refreshes.addText}
+	t := target{base: "http://" + srv.addr, last: "retention_source_up", sized: true, whole: refreshes.addText}
 	for deadline := time.Now().Add(10 * time.Minute); ; {
 		if resp, err := http.Get(t.base + "/-/ready"); err == nil {
 			resp.Body.Close()
@@ -78,7 +72,7 @@ func (b *bench) retentionExporter(n int, cfg []byte, floor time.Duration) (strin
 		return "", "", err
 	}
 	during, all := refreshes.during(r.start, r.end, refreshInterval)
-	rows := []string{r.row(n, "retention_exporter", refreshSummary(during, all), series, gz, peakRSS(exp.Process.Pid))}
+	rows := []string{r.row(n, "retention_exporter", refreshSummary(during, all), series, gz, peakRSS(pid))}
 	if b.Pace > 0 {
 		paced, err := b.load(t, b.Pace)
 		if err != nil {
@@ -86,9 +80,9 @@ func (b *bench) retentionExporter(n int, cfg []byte, floor time.Duration) (strin
 		}
 		rs, all := refreshes.during(paced.start, paced.end, refreshInterval)
 		rows = append(rows, paced.row(n, "retention_exporter, each scraper every "+b.Pace.String(),
-			refreshSummary(rs, all), series, gz, peakRSS(exp.Process.Pid)))
+			refreshSummary(rs, all), series, gz, peakRSS(pid)))
 	}
-	rss := peakRSS(exp.Process.Pid)
+	rss := peakRSS(pid)
 	if err := saveGzipBody(t, b.snapshotFile()); err != nil {
 		return "", "", err
 	}

@@ -2,11 +2,9 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -35,20 +33,14 @@ func (b *bench) sqlExporter(n int, cfg *config.Config) (string, error) {
 	if err := os.WriteFile(cfgPath, conf, 0o600); err != nil {
 		return "", err
 	}
-	addr, err := freeAddr()
+	// It logs JSON to stdout; at warn level only failures.
+	srv, err := startServer([]string{"LOGLEVEL=warn"}, b.SQLExporter, func(addr string) []string {
+		return []string{"-config.file=" + cfgPath, "-web.listen-address=" + addr}
+	})
 	if err != nil {
 		return "", err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cmd := exec.CommandContext(ctx, b.SQLExporter, "-config.file="+cfgPath, "-web.listen-address="+addr)
-	// It logs JSON to stdout; at warn level only failures.
-	cmd.Env = append(os.Environ(), "LOGLEVEL=warn")
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Start(); err != nil {
-		return "", err
-	}
-	defer func() { cancel(); _ = cmd.Wait() }()
+	defer srv.stop()
 
 	// It serves /metrics at once, empty until each query has run once.
 	var names []string
@@ -56,7 +48,7 @@ func (b *bench) sqlExporter(n int, cfg *config.Config) (string, error) {
 		names = append(names, "sql_"+sqlExporterName(q))
 	}
 	slices.Sort(names)
-	t := target{base: "http://" + addr, last: names[len(names)-1]}
+	t := target{base: "http://" + srv.addr, last: names[len(names)-1]}
 	var plain []byte
 	for deadline := time.Now().Add(10 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
 		if plain, err = scrape.Get(http.DefaultClient, t.base+"/metrics"); err == nil &&
@@ -81,7 +73,7 @@ func (b *bench) sqlExporter(n int, cfg *config.Config) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return r.row(n, "prometheus-sql-exporter", "", series, gz, peakRSS(cmd.Process.Pid)), nil
+	return r.row(n, "prometheus-sql-exporter", "", series, gz, peakRSS(srv.cmd.Process.Pid)), nil
 }
 
 // Columns of the default queries by kind; the others are text, exported

@@ -21,19 +21,14 @@ func (b *bench) staticServer(n int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	addr, err := freeAddr()
+	srv, err := startServer(nil, self, func(addr string) []string {
+		return []string{"--exporter=" + b.Exporter, "--serve-bytes=" + b.snapshotFile(), "--listen=" + addr}
+	})
 	if err != nil {
 		return "", err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cmd := exec.CommandContext(ctx, self, "--exporter="+b.Exporter, "--serve-bytes="+b.snapshotFile(), "--listen="+addr)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return "", err
-	}
-	defer func() { cancel(); _ = cmd.Wait() }()
-	t := target{base: "http://" + addr, last: "retention_source_up", sized: true}
+	defer srv.stop()
+	t := target{base: "http://" + srv.addr, last: "retention_source_up", sized: true}
 	var gz int
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
 		if _, gz, err = scrapeOnce(http.DefaultClient, t, true, &bytes.Buffer{}); err == nil {
@@ -47,15 +42,40 @@ func (b *bench) staticServer(n int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return r.row(n, "static gzip bytes (baseline)", "", 0, gz, peakRSS(cmd.Process.Pid)), nil
+	return r.row(n, "static gzip bytes (baseline)", "", 0, gz, peakRSS(srv.cmd.Process.Pid)), nil
 }
 
-func freeAddr() (string, error) {
+// server is a measured server process on a free loopback address.
+type server struct {
+	addr   string
+	cmd    *exec.Cmd
+	cancel context.CancelFunc
+}
+
+// startServer starts a server process listening on a free loopback
+// address; args receives that address. extraEnv is added to the
+// environment; the process's output goes to stderr.
+func startServer(extraEnv []string, name string, args func(addr string) []string) (*server, error) {
 	port, err := mariadbtest.FreePort()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return fmt.Sprintf("127.0.0.1:%d", port), nil
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, name, args(addr)...)
+	cmd.Env = append(os.Environ(), extraEnv...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		cancel()
+		return nil, err
+	}
+	return &server{addr: addr, cmd: cmd, cancel: cancel}, nil
+}
+
+// stop ends the process and waits for it.
+func (s *server) stop() {
+	s.cancel()
+	_ = s.cmd.Wait()
 }
 
 // snapshotFile holds the exporter's last gzip body, for the baseline.

@@ -170,15 +170,6 @@ type Sample struct {
 
 // Query runs an instant PromQL query against a Prometheus.
 func (p *Process) Query(ctx context.Context, expr string) ([]Sample, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.URL+"/api/v1/query?query="+url.QueryEscape(expr), nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
 	var body struct {
 		Status string `json:"status"`
 		Error  string `json:"error"`
@@ -187,8 +178,8 @@ func (p *Process) Query(ctx context.Context, expr string) ([]Sample, error) {
 			Result     []Sample `json:"result"`
 		} `json:"data"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		return nil, err
+	if err := p.GetJSON(ctx, "/api/v1/query?query="+url.QueryEscape(expr), &body); err != nil {
+		return nil, fmt.Errorf("query %q: %w", expr, err)
 	}
 	if body.Status != "success" {
 		return nil, fmt.Errorf("query %q: %s", expr, body.Error)

@@ -65,7 +65,10 @@ func New(dir string, port int) (*Server, error) {
 		}
 	}
 	s := &Server{Dir: dir, Port: port}
-	cmd := exec.Command(installDB, "--no-defaults", "--datadir="+s.dataDir(),
+	if err := os.MkdirAll(s.tmpDir(), 0o700); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(installDB, "--no-defaults", "--datadir="+s.dataDir(), "--tmpdir="+s.tmpDir(),
 		"--auth-root-authentication-method=normal", "--skip-test-db", "--user="+currentUser())
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("mariadb-install-db: %v\n%s", err, out)
@@ -85,6 +88,10 @@ func currentUser() string {
 
 func (s *Server) dataDir() string { return filepath.Join(s.Dir, "data") }
 
+// tmpDir is the server's own temporary directory: instances sharing /tmp
+// collided on its internal temporary tables while initialising.
+func (s *Server) tmpDir() string { return filepath.Join(s.Dir, "tmp") }
+
 // Socket is the server's unix socket, where root logs in without a password.
 func (s *Server) Socket() string { return filepath.Join(s.Dir, "mysqld.sock") }
 
@@ -95,7 +102,7 @@ func (s *Server) Start() error {
 		return err
 	}
 	args := append([]string{"--no-defaults",
-		"--datadir=" + s.dataDir(), "--socket=" + s.Socket(),
+		"--datadir=" + s.dataDir(), "--tmpdir=" + s.tmpDir(), "--socket=" + s.Socket(),
 		fmt.Sprintf("--port=%d", s.Port), "--bind-address=127.0.0.1",
 		"--user=" + currentUser(), "--pid-file=" + filepath.Join(s.Dir, "mysqld.pid"),
 		"--log-error=" + filepath.Join(s.Dir, "error.log"),

@@ -20,6 +20,9 @@ import (
 type Options struct {
 	ComponentScores bool
 	Contracts       bool
+	// PortfolioOnly keeps only the portfolio families: no per-client or
+	// per-contract series.
+	PortfolioOnly bool
 }
 
 // Collector exposes one result as const metrics. It is built fresh for
@@ -32,14 +35,16 @@ type Collector struct {
 // New returns a collector for the result.
 func New(r *model.Result, o Options) *Collector {
 	var fs []family
-	for _, f := range clientFamilies() {
-		if f.name == metrics.ClientHealthComponentScore && !o.ComponentScores {
-			continue
+	if !o.PortfolioOnly {
+		for _, f := range clientFamilies() {
+			if f.name == metrics.ClientHealthComponentScore && !o.ComponentScores {
+				continue
+			}
+			fs = append(fs, f)
 		}
-		fs = append(fs, f)
-	}
-	if o.Contracts {
-		fs = append(fs, contractFamilies()...)
+		if o.Contracts {
+			fs = append(fs, contractFamilies()...)
+		}
 	}
 	fs = append(fs, portfolioFamilies()...)
 	return &Collector{result: r, families: fs}
@@ -88,6 +93,60 @@ func (c *Collector) each(f family, send func(prometheus.Metric)) {
 	})
 }
 
+// Sample is one sample as a visitor sees it. Names and Values are the
+// label pairs in name order and are reused between calls: copy what is kept.
+type Sample struct {
+	Metric string
+	Names  []string
+	Values []string
+	Value  float64
+}
+
+// Each calls fn for every sample, family by family, with label values
+// made valid UTF-8 as in the exposition.
+func (c *Collector) Each(fn func(s *Sample) error) error {
+	var err error
+	s := &Sample{}
+	for _, f := range c.families {
+		order := labelOrder(f.labels)
+		s.Metric = f.name
+		s.Names = s.Names[:0]
+		for _, i := range order {
+			s.Names = append(s.Names, f.labels[i])
+		}
+		f.collect(c.result, func(v float64, lvs ...string) {
+			if err != nil {
+				return
+			}
+			s.Values = s.Values[:0]
+			for _, i := range order {
+				lv := lvs[i]
+				if !utf8.ValidString(lv) {
+					lv = strings.ToValidUTF8(lv, "\uFFFD")
+				}
+				s.Values = append(s.Values, lv)
+			}
+			s.Value = v
+			err = fn(s)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// labelOrder is the order of a family's labels by name, as client_golang
+// sorts them.
+func labelOrder(labels []string) []int {
+	order := make([]int, len(labels))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(labels[a], labels[b]) })
+	return order
+}
+
 // Render writes the text exposition of every family straight to w, in
 // the format expfmt writes, and returns the number of samples. It builds
 // no client_golang objects: at tens of thousands of clients those cost
@@ -110,11 +169,7 @@ type textWriter struct {
 
 func (t *textWriter) family(r *model.Result, f family) {
 	// Labels go in name order, as client_golang sorts them.
-	order := make([]int, len(f.labels))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return strings.Compare(f.labels[a], f.labels[b]) })
+	order := labelOrder(f.labels)
 	header := false
 	f.collect(r, func(v float64, lvs ...string) {
 		if t.err != nil {

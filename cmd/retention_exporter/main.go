@@ -36,6 +36,7 @@ type CLI struct {
 	Serve       ServeCmd       `cmd:"" default:"withargs" help:"Serve metrics (the default command)."`
 	CheckConfig CheckConfigCmd `cmd:"" name:"check-config" help:"Check a configuration file and exit."`
 	Generate    GenerateCmd    `cmd:"" help:"Write the alert rules (and dashboards) for a configuration."`
+	Backfill    BackfillCmd    `cmd:"" help:"Compute the past and write it as Prometheus TSDB blocks."`
 }
 
 // dsnHelp says where the DSNs come from: never flags, so that they stay
@@ -112,7 +113,7 @@ func main() {
 	parser.FatalIfErrorf(err)
 	logger := newLogger(cli.LogLevel, cli.LogFormat)
 	err = ctx.Run(&cli, logger)
-	if err != nil && (ctx.Command() == "check-config" || ctx.Command() == "generate") {
+	if err != nil && (ctx.Command() == "check-config" || ctx.Command() == "generate" || ctx.Command() == "backfill") {
 		parser.FatalIfErrorf(err) // a plain message for a person at a terminal
 	}
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -97,8 +98,9 @@ func (p *Process) Stop() {
 }
 
 // StartPrometheus runs Prometheus with the config text (and any files it
-// names, written beforehand into dir).
-func StartPrometheus(dir, config string) (*Process, error) {
+// names, written beforehand into dir) and any further flags. Its data
+// directory is dir/data.
+func StartPrometheus(dir, config string, flags ...string) (*Process, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -107,8 +109,8 @@ func StartPrometheus(dir, config string) (*Process, error) {
 		return nil, err
 	}
 	return start(dir, "prometheus", func(addr string) []string {
-		return []string{"--config.file=" + cfgPath, "--storage.tsdb.path=" + filepath.Join(dir, "data"),
-			"--web.listen-address=" + addr, "--log.level=warn"}
+		return append([]string{"--config.file=" + cfgPath, "--storage.tsdb.path=" + filepath.Join(dir, "data"),
+			"--web.listen-address=" + addr, "--log.level=warn"}, flags...)
 	}, "/-/ready")
 }
 
@@ -170,6 +172,16 @@ type Sample struct {
 
 // Query runs an instant PromQL query against a Prometheus.
 func (p *Process) Query(ctx context.Context, expr string) ([]Sample, error) {
+	return p.query(ctx, "query="+url.QueryEscape(expr), expr)
+}
+
+// QueryAt runs an instant PromQL query evaluated at t.
+func (p *Process) QueryAt(ctx context.Context, expr string, t time.Time) ([]Sample, error) {
+	params := url.Values{"query": {expr}, "time": {strconv.FormatFloat(float64(t.UnixMilli())/1000, 'f', 3, 64)}}
+	return p.query(ctx, params.Encode(), expr)
+}
+
+func (p *Process) query(ctx context.Context, params, expr string) ([]Sample, error) {
 	var body struct {
 		Status string `json:"status"`
 		Error  string `json:"error"`
@@ -178,7 +190,7 @@ func (p *Process) Query(ctx context.Context, expr string) ([]Sample, error) {
 			Result     []Sample `json:"result"`
 		} `json:"data"`
 	}
-	if err := p.GetJSON(ctx, "/api/v1/query?query="+url.QueryEscape(expr), &body); err != nil {
+	if err := p.GetJSON(ctx, "/api/v1/query?"+params, &body); err != nil {
 		return nil, fmt.Errorf("query %q: %w", expr, err)
 	}
 	if body.Status != "success" {

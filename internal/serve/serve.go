@@ -52,7 +52,7 @@ func Run(ctx context.Context, configFile string, w Web, logger *slog.Logger) err
 	if err != nil {
 		return err
 	}
-	psa, billing, err := open(cfg, logger)
+	psa, billing, err := Open(cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func Run(ctx context.Context, configFile string, w Web, logger *slog.Logger) err
 
 	ctx, cancel := context.WithCancel(ctx)
 	// Deferred calls run last first: the loop stops, then the pools close.
-	defer func() { closeSources(exp.Sources()) }()
+	defer func() { CloseSources(exp.Sources()) }()
 	defer cancel()
 	go exp.Run(ctx)
 	hup := make(chan os.Signal, 1)
@@ -102,9 +102,9 @@ func Run(ctx context.Context, configFile string, w Web, logger *slog.Logger) err
 	}
 }
 
-// open opens the sources of a configuration; billing stays a nil
+// Open opens the sources of a configuration; billing stays a nil
 // interface when it is not configured.
-func open(cfg *config.Config, logger *slog.Logger) (exporter.PSA, exporter.Billing, error) {
+func Open(cfg *config.Config, logger *slog.Logger) (exporter.PSA, exporter.Billing, error) {
 	psa, err := source.Open(config.PSA, cfg.Sources.PSA, cfg.Location())
 	if err != nil {
 		return nil, nil, err
@@ -124,7 +124,8 @@ func open(cfg *config.Config, logger *slog.Logger) (exporter.PSA, exporter.Billi
 	return psa, billing, nil
 }
 
-func closeSources(psa exporter.PSA, billing exporter.Billing) {
+// CloseSources closes the sources Open returned.
+func CloseSources(psa exporter.PSA, billing exporter.Billing) {
 	for _, s := range []any{psa, billing} {
 		if c, ok := s.(io.Closer); ok && c != nil {
 			_ = c.Close()
@@ -147,8 +148,8 @@ func (r *reloader) reload() error {
 	if err == nil {
 		var psa exporter.PSA
 		var billing exporter.Billing
-		if psa, billing, err = open(cfg, r.logger); err == nil {
-			closeSources(r.exp.Reconfigure(cfg, psa, billing))
+		if psa, billing, err = Open(cfg, r.logger); err == nil {
+			CloseSources(r.exp.Reconfigure(cfg, psa, billing))
 			r.logger.Info("configuration reloaded", "file", r.file)
 			return nil
 		}

@@ -39,11 +39,18 @@ type Stack struct {
 
 const password = "stack-Password"
 
-// Start runs the stack; everything stops when the test ends.
-func Start(t *testing.T, o Options) *Stack {
+// MSP is a private MariaDB holding a generated MSP in the reference
+// schema, readable by the exporter's read-only account.
+type MSP struct {
+	DB      *mariadbtest.Server
+	Stories synth.Stories
+	Summary *synth.Summary
+}
+
+// StartMSP runs MariaDB under dir with a generated MSP of the given size
+// relative to now; it stops when the test ends.
+func StartMSP(t *testing.T, dir string, clients int, now time.Time) *MSP {
 	t.Helper()
-	dir := t.TempDir()
-	s := &Stack{}
 	db, err := mariadbtest.New(filepath.Join(dir, "db"), 0)
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +59,6 @@ func Start(t *testing.T, o Options) *Stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Stop)
-	s.DB = db
 	for _, st := range []struct{ db, sql string }{
 		{"", "CREATE DATABASE psa; CREATE DATABASE billing;"},
 		{"psa", mysqlschema.PSA}, {"billing", mysqlschema.Billing},
@@ -64,13 +70,27 @@ func Start(t *testing.T, o Options) *Stack {
 	}
 	psaDB, _ := db.Root("psa")
 	billingDB, _ := db.Root("billing")
-	sum, err := synth.Load(context.Background(), synth.Options{Clients: o.Clients, Seed: 1, Now: time.Now()}, psaDB, billingDB)
+	sum, err := synth.Load(context.Background(), synth.Options{Clients: clients, Seed: 1, Now: now}, psaDB, billingDB)
 	psaDB.Close()
 	billingDB.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Stories = sum.Stories
+	return &MSP{DB: db, Stories: sum.Stories, Summary: sum}
+}
+
+// DSN is the read-only account's DSN of database psa or billing.
+func (m *MSP) DSN(database string) string {
+	return m.DB.DSN("retention_exporter", password, database)
+}
+
+// Start runs the stack; everything stops when the test ends.
+func Start(t *testing.T, o Options) *Stack {
+	t.Helper()
+	dir := t.TempDir()
+	msp := StartMSP(t, dir, o.Clients, time.Now())
+	db := msp.DB
+	s := &Stack{DB: db, Stories: msp.Stories}
 
 	bin := filepath.Join(dir, "retention_exporter")
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/retention-exporter/retention_exporter/cmd/retention_exporter").CombinedOutput(); err != nil {

@@ -1,0 +1,277 @@
+// Package backfill computes the retention series at past instants, with
+// the queries, model and config that serving uses, and writes them as
+// Prometheus TSDB blocks.
+package backfill
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/tsdb"
+
+	"github.com/retention-exporter/retention_exporter/collector"
+	"github.com/retention-exporter/retention_exporter/config"
+	"github.com/retention-exporter/retention_exporter/model"
+	"github.com/retention-exporter/retention_exporter/source"
+)
+
+// MinLag is how close to the wall clock the last instant may come: a
+// running Prometheus holds the last hours in its head block, which
+// backfilled blocks must not overlap.
+const MinLag = 3 * time.Hour
+
+// PSA reads the PSA's facts; *source.DB is one.
+type PSA interface {
+	ReadPSA(ctx context.Context, cfg *config.Config, now time.Time) (*model.PSAFacts, []source.QueryReport, error)
+}
+
+// Billing reads the billing facts; *source.DB is one.
+type Billing interface {
+	ReadBilling(ctx context.Context, cfg *config.Config, now time.Time) (*model.BillingFacts, []source.QueryReport, error)
+}
+
+// Options say what to compute and where to write it.
+type Options struct {
+	// From and To are the first and the last instant; To is included when
+	// it falls on a step.
+	From, To time.Time
+	Step     time.Duration
+	Output   string
+	// Overwrite replaces the blocks already in Output.
+	Overwrite bool
+	// PortfolioOnly writes only the portfolio series.
+	PortfolioOnly bool
+	// Labels are added to every series, as a scrape adds its target's
+	// labels (job, instance).
+	Labels map[string]string
+	// BlockDuration is the time range of each block; see DefaultBlockDuration.
+	BlockDuration time.Duration
+	// Progress, when set, is called after each instant is written.
+	Progress func(Progress)
+}
+
+// Progress is how far a backfill has come.
+type Progress struct {
+	Done, Total int
+	Instant     time.Time
+	Elapsed     time.Duration
+	Samples     int64
+}
+
+// Stats is what a backfill did and what it cost.
+type Stats struct {
+	Instants int
+	Samples  int64
+	Blocks   []string // block directories written, in time order
+	Bytes    int64    // size of the blocks on disk
+	// Read is the time spent reading the databases (the slower source
+	// of each instant, as they are read in parallel); Compute the time
+	// spent computing the results; Write the time spent appending and
+	// writing blocks.
+	Read, Compute, Write time.Duration
+}
+
+// Check reports options that cannot give a valid backfill; wall is the
+// wall clock.
+func (o Options) Check(wall time.Time) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	if latest := wall.Add(-MinLag); o.To.After(latest) {
+		return fmt.Errorf("to %s is within %s of the wall clock (%s): Prometheus holds recent hours in its head block, "+
+			"which blocks must not overlap; end at %s or earlier", o.To.Format(time.RFC3339), MinLag, wall.Format(time.RFC3339),
+			latest.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// check is Check without the wall clock.
+func (o Options) check() error {
+	if o.Step <= 0 {
+		return fmt.Errorf("step %s: must be a positive duration", o.Step)
+	}
+	if o.From.After(o.To) {
+		return fmt.Errorf("from %s is after to %s", o.From.Format(time.RFC3339), o.To.Format(time.RFC3339))
+	}
+	if o.Output == "" {
+		return errors.New("no output directory")
+	}
+	if o.BlockDuration != 0 {
+		if err := checkBlockDuration(o.BlockDuration); err != nil {
+			return err
+		}
+	}
+	for name, value := range o.Labels {
+		if !labelName(name) || name == labels.MetricName {
+			return fmt.Errorf("label %q: not a valid label name", name)
+		}
+		if value == "" {
+			return fmt.Errorf("label %s: empty value", name)
+		}
+	}
+	return nil
+}
+
+func labelName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' && i > 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// Instants lists the instants from from to to, step apart.
+func Instants(from, to time.Time, step time.Duration) []time.Time {
+	var ts []time.Time
+	for t := from; !t.After(to); t = t.Add(step) {
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+// facts is one instant's read.
+type facts struct {
+	at      time.Time
+	psa     *model.PSAFacts
+	billing *model.BillingFacts
+	read    time.Duration
+	err     error
+}
+
+// Run computes every instant and writes the blocks into o.Output.
+// Billing is nil when it is not configured. Blocks are written into a
+// temporary directory and moved into Output only when every instant has
+// been written, so a failure leaves Output as it was.
+func Run(ctx context.Context, cfg *config.Config, psa PSA, billing Billing, o Options, logger *slog.Logger) (*Stats, error) {
+	// The caller checks the wall clock: Run reads none, so tests can pin it.
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	if o.BlockDuration == 0 {
+		o.BlockDuration = DefaultBlockDuration
+	}
+	out, err := prepare(o.Output, o.Overwrite)
+	if err != nil {
+		return nil, err
+	}
+	defer out.cleanup()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	instants := Instants(o.From, o.To, o.Step)
+	read := make(chan facts, 1)
+	go readAll(ctx, cfg, psa, billing, instants, read)
+
+	w := &writer{dir: out.tmp, blockMs: o.BlockDuration.Milliseconds(), logger: logger, extra: labels.FromMap(o.Labels)}
+	defer w.close()
+	st := &Stats{}
+	start := time.Now()
+	copts := collector.Options{
+		ComponentScores: cfg.Series.ComponentScores,
+		Contracts:       cfg.Series.Contracts,
+		PortfolioOnly:   o.PortfolioOnly,
+	}
+	for f := range read {
+		if f.err != nil {
+			return nil, fmt.Errorf("reading the databases at %s: %w", f.at.Format(time.RFC3339), f.err)
+		}
+		st.Read += f.read
+		computing := time.Now()
+		res := model.Compute(cfg, f.psa, f.billing)
+		st.Compute += time.Since(computing)
+		writing := time.Now()
+		n, err := w.instant(ctx, f.at.UnixMilli(), collector.New(res, copts))
+		if err != nil {
+			return nil, fmt.Errorf("writing the samples of %s: %w", f.at.Format(time.RFC3339), err)
+		}
+		st.Write += time.Since(writing)
+		st.Instants++
+		st.Samples += n
+		if o.Progress != nil {
+			o.Progress(Progress{Done: st.Instants, Total: len(instants), Instant: f.at, Elapsed: time.Since(start), Samples: st.Samples})
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if st.Instants != len(instants) {
+		return nil, fmt.Errorf("read %d of %d instants", st.Instants, len(instants))
+	}
+	writing := time.Now()
+	if err := w.flush(ctx); err != nil {
+		return nil, err
+	}
+	st.Write += time.Since(writing)
+	if st.Blocks, st.Bytes, err = out.commit(w.blocks); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// readAll reads the instants in order, each source in parallel, and
+// sends each instant's facts; it stops at the first failure, which it
+// sends, or when ctx ends. Reading runs ahead of computing by one instant.
+func readAll(ctx context.Context, cfg *config.Config, psa PSA, billing Billing, instants []time.Time, out chan<- facts) {
+	defer close(out)
+	for _, at := range instants {
+		f := facts{at: at}
+		start := time.Now()
+		var wg sync.WaitGroup
+		var psaErr, billingErr error
+		wg.Go(func() { f.psa, _, psaErr = psa.ReadPSA(ctx, cfg, at) })
+		if billing != nil {
+			wg.Go(func() { f.billing, _, billingErr = billing.ReadBilling(ctx, cfg, at) })
+		}
+		wg.Wait()
+		f.read = time.Since(start)
+		switch {
+		case psaErr != nil:
+			f.err = fmt.Errorf("%s: %w", config.PSA, psaErr)
+		case billingErr != nil:
+			f.err = fmt.Errorf("%s: %w", config.Billing, billingErr)
+		}
+		select {
+		case out <- f:
+		case <-ctx.Done():
+			return
+		}
+		if f.err != nil {
+			return
+		}
+	}
+}
+
+// DefaultBlockDuration is the largest range Prometheus compacts blocks
+// into by default (ranges grow 2h × 3ⁿ and stop at 31 days): 486h, about
+// 20 days. Blocks of that range, aligned as Prometheus aligns its own,
+// are neither split nor merged, and expire as a whole once older than
+// the retention.
+var DefaultBlockDuration = largestRange(31 * 24 * time.Hour)
+
+func largestRange(limit time.Duration) time.Duration {
+	ranges := tsdb.ExponentialBlockRanges(tsdb.DefaultBlockDuration, 10, 3)
+	best := ranges[0]
+	for _, r := range ranges {
+		if r <= limit.Milliseconds() {
+			best = r
+		}
+	}
+	return time.Duration(best) * time.Millisecond
+}
+
+func checkBlockDuration(d time.Duration) error {
+	min := time.Duration(tsdb.DefaultBlockDuration) * time.Millisecond
+	if d < min || d%min != 0 {
+		return fmt.Errorf("block duration %s: must be a multiple of %s", d, min)
+	}
+	return nil
+}

@@ -1,0 +1,95 @@
+package backfill
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/oklog/ulid/v2"
+)
+
+// tmpPrefix names the directory blocks are written into before they move
+// into the output directory. Prometheus loads only directories named by
+// a ULID, so it never takes this one for a block.
+const tmpPrefix = ".backfill-"
+
+// output is the output directory while a backfill writes into it.
+type output struct {
+	dir, tmp string
+	old      []string // blocks an overwrite replaces
+}
+
+// prepare checks the output directory and makes the temporary directory
+// in it. An output directory must be empty, or with overwrite hold only
+// blocks (and temporary directories of backfills that were stopped):
+// anything else, such as a Prometheus data directory's WAL, is refused.
+func prepare(dir string, overwrite bool) (*output, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("output directory: %w", err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("output directory: %w", err)
+	}
+	o := &output{dir: dir}
+	for _, e := range entries {
+		if !overwrite {
+			return nil, fmt.Errorf("output directory %s is not empty (it holds %s): pass --overwrite to replace the blocks in it", dir, e.Name())
+		}
+		if !e.IsDir() || !(isBlock(filepath.Join(dir, e.Name())) || strings.HasPrefix(e.Name(), tmpPrefix)) {
+			return nil, fmt.Errorf("output directory %s holds %s, which is not a block: refusing to overwrite it", dir, e.Name())
+		}
+		o.old = append(o.old, e.Name())
+	}
+	o.tmp, err = os.MkdirTemp(dir, tmpPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("output directory %s is not writable: %w", dir, err)
+	}
+	return o, nil
+}
+
+func isBlock(dir string) bool {
+	if _, err := ulid.ParseStrict(filepath.Base(dir)); err != nil {
+		return false
+	}
+	_, err := os.Stat(filepath.Join(dir, "meta.json"))
+	return err == nil
+}
+
+// commit replaces the old blocks with the new ones and returns their
+// paths and total size.
+func (o *output) commit(blocks []string) ([]string, int64, error) {
+	for _, name := range o.old {
+		if err := os.RemoveAll(filepath.Join(o.dir, name)); err != nil {
+			return nil, 0, fmt.Errorf("removing the previous block %s: %w", name, err)
+		}
+	}
+	var paths []string
+	var size int64
+	for _, id := range blocks {
+		dest := filepath.Join(o.dir, id)
+		if err := os.Rename(filepath.Join(o.tmp, id), dest); err != nil {
+			return nil, 0, err
+		}
+		paths = append(paths, dest)
+		err := filepath.WalkDir(dest, func(_ string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			info, err := d.Info()
+			if err == nil {
+				size += info.Size()
+			}
+			return err
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	return paths, size, nil
+}
+
+// cleanup removes the temporary directory and whatever is left in it.
+func (o *output) cleanup() { _ = os.RemoveAll(o.tmp) }

@@ -384,14 +384,14 @@ func TestDefaultStatements(t *testing.T) {
 	c := mustParse(t, "", "")
 	want := map[string][]string{
 		QueryClients:     nil,
-		QueryContracts:   {ParamHistoryStart},
+		QueryContracts:   {ParamToday, ParamHistoryStart},
 		QueryEndpoints:   {ParamToday, ParamToday},
 		QueryTickets:     {ParamWindowStart, ParamNow},
 		QuerySurveys:     {ParamPositiveScore, ParamWindowStart, ParamNow},
 		QueryReviews:     {ParamToday},
 		QueryContacts:    nil,
 		QueryAssessments: {ParamToday},
-		QueryInvoices:    {ParamToday},
+		QueryInvoices:    {ParamToday, ParamToday, ParamToday},
 	}
 	for _, f := range Facts {
 		st, ok := c.Statement(f.Name)
@@ -580,8 +580,8 @@ func TestPlan(t *testing.T) {
 	}
 	akl, _ := time.LoadLocation("Pacific/Auckland")
 	today := time.Date(2024, 6, 15, 0, 0, 0, 0, akl)
-	if got := billing[0].Args; len(got) != 1 || !got[0].(time.Time).Equal(today) {
-		t.Errorf("invoices args = %v, want today in Auckland %v", got, today)
+	if got := billing[0].Args; len(got) != 3 || slices.ContainsFunc(got, func(a any) bool { return !a.(time.Time).Equal(today) }) {
+		t.Errorf("invoices args = %v, want today in Auckland %v for each", got, today)
 	}
 	if lit := billing[0].Literal(); !strings.Contains(lit, "due_at < CAST('2024-06-15 00:00:00' AS DATE)") || strings.Contains(lit, "?") {
 		t.Errorf("invoices literal:\n%s", lit)
@@ -589,9 +589,13 @@ func TestPlan(t *testing.T) {
 	for _, q := range c.Plan(PSA, now) {
 		switch q.Name() {
 		case "contracts":
-			// Today less the longest date window (365d).
-			if !q.Args[0].(time.Time).Equal(today.AddDate(0, 0, -365)) {
-				t.Errorf("contracts history start = %v", q.Args[0])
+			// Today, for the renewal notice, then today less the longest
+			// date window (365d).
+			if len(q.Args) != 2 || !q.Args[0].(time.Time).Equal(today) {
+				t.Fatalf("contracts args = %v, want today %v first", q.Args, today)
+			}
+			if !q.Args[1].(time.Time).Equal(today.AddDate(0, 0, -365)) {
+				t.Errorf("contracts history start = %v", q.Args[1])
 			}
 		case "surveys[90d]":
 			if q.Args[0] != 4 || !q.Args[1].(time.Time).Equal(now.Add(-90*24*time.Hour)) || !q.Args[2].(time.Time).Equal(now) {

@@ -53,8 +53,12 @@ FROM clients
 		Required: []string{"contract_id", "client_id", "name", "start_date"},
 		Optional: []string{"contract_type", "end_date", "auto_renew", "monthly_value",
 			"currency", "cancelled_at", "renewal_notice_sent_at"},
+		// A renewal notice counts once sent: one dated after today has not
+		// been sent yet.
 		DefaultSQL: `SELECT contract_id, client_id, name, contract_type, start_date, end_date,
-       auto_renew, monthly_value, currency, cancelled_at, renewal_notice_sent_at
+       auto_renew, monthly_value, currency, cancelled_at,
+       CASE WHEN renewal_notice_sent_at <= :today THEN renewal_notice_sent_at END
+         AS renewal_notice_sent_at
 FROM contracts
 WHERE end_date IS NULL OR end_date >= :history_start
 `,
@@ -130,12 +134,15 @@ WHERE rn = 1
 		Name: QueryInvoices, Source: Billing,
 		Required: []string{"client_id", "overdue_invoices"},
 		Optional: []string{"currency", "overdue_amount", "oldest_due_at"},
+		// Overdue at today: issued by then, due before it, and unpaid
+		// then — an invoice paid since was overdue at a past today.
 		DefaultSQL: `SELECT client_id, currency,
        COUNT(*) AS overdue_invoices,
        SUM(amount) AS overdue_amount,
        MIN(due_at) AS oldest_due_at
 FROM invoices
-WHERE voided = 0 AND paid_at IS NULL AND due_at < :today
+WHERE voided = 0 AND issued_at <= :today AND due_at < :today
+  AND (paid_at IS NULL OR paid_at > :today)
 GROUP BY client_id, currency
 `,
 	},

@@ -126,6 +126,25 @@ func (c *computation) mrrAt(cl Client, d Date) map[string]float64 {
 	return m
 }
 
+// lastReview is a client's latest review held on or before today. A
+// review dated after today, which a query not bound to :today may return,
+// has not happened yet and is ignored: the query returns only the latest
+// review, so an earlier one cannot stand in for it.
+func (c *computation) lastReview(cl Client) (Date, bool) {
+	d, ok := c.psa.Reviews[cl.ID]
+	if !ok || d > c.today {
+		return 0, false
+	}
+	return d, true
+}
+
+// noticeSent: a renewal notice counts for the current term once sent,
+// start_date <= renewal_notice_sent_at <= today.
+func (c *computation) noticeSent(k Contract) bool {
+	n := k.RenewalNoticeSentAt
+	return n != nil && *n >= k.StartDate && *n <= c.today
+}
+
 func (c *computation) client(cl Client) ClientResult {
 	r := ClientResult{
 		ID: cl.ID, Name: cl.Name, Segment: cl.Segment, AccountManager: cl.AccountManager,
@@ -156,7 +175,7 @@ func (c *computation) client(cl Client) ClientResult {
 	if a, ok := psa.Assessments[cl.ID]; ok && a.Total > 0 {
 		r.BestPractice = ptr(float64(a.Met) / float64(a.Total))
 	}
-	if d, ok := psa.Reviews[cl.ID]; ok {
+	if d, ok := c.lastReview(cl); ok {
 		r.LastReviewTimestamp = ptr(c.timestamp(d))
 	}
 	if psa.Contacts != nil {
@@ -172,14 +191,20 @@ func (c *computation) client(cl Client) ClientResult {
 }
 
 // billingValues sets the overdue values and returns the oldest overdue
-// due date, nil when there is none or billing is unavailable.
+// due date, nil when there is none or billing is unavailable. A row whose
+// oldest due date is not before billing's today has no invoice overdue
+// then (overdue means due_at < today) and is ignored.
 func (c *computation) billingValues(cl Client, r *ClientResult) *Date {
 	if !c.billingAvailable() {
 		return nil
 	}
+	billingToday := c.billingToday()
 	var n int64
 	var oldest *Date
 	for _, o := range c.billing.Overdue[cl.ID] {
+		if o.OldestDue != nil && *o.OldestDue >= billingToday {
+			continue
+		}
 		n += o.Invoices
 		if o.Amount != nil && o.Invoices > 0 {
 			r.OverdueAmount = append(r.OverdueAmount, CurrencyValue{Currency: o.Currency, Value: *o.Amount})
@@ -198,6 +223,12 @@ func (c *computation) billingValues(cl Client, r *ClientResult) *Date {
 
 func (c *computation) billingAvailable() bool {
 	return c.cfg.BillingConfigured() && c.billing != nil && c.billing.Overdue != nil
+}
+
+// billingToday is the calendar date of billing's refresh, the today its
+// overdue invoices are as of.
+func (c *computation) billingToday() Date {
+	return DateOf(c.billing.Now.In(c.cfg.Location()))
 }
 
 func (c *computation) contracts(cl Client) []ContractResult {
@@ -220,7 +251,7 @@ func (c *computation) contracts(cl Client) []ContractResult {
 			r.DaysToRenewal = ptr(float64(*k.EndDate - c.today))
 			r.EndTimestamp = ptr(c.timestamp(*k.EndDate))
 			sent := 0.0
-			if k.RenewalNoticeSentAt != nil && *k.RenewalNoticeSentAt >= k.StartDate {
+			if c.noticeSent(k) {
 				sent = 1
 			}
 			r.RenewalNoticeSent = ptr(sent)
@@ -254,7 +285,7 @@ var componentScores = map[config.Component]func(c *computation, in scoreInput) (
 			return 0, false
 		}
 		last := in.client.CustomerSince
-		if d, ok := c.psa.Reviews[in.client.ID]; ok {
+		if d, ok := c.lastReview(in.client); ok {
 			last = d
 		}
 		return EngagementScore(int(c.today-last), in.profile.ReviewCadence.Days()), true
@@ -268,8 +299,7 @@ var componentScores = map[config.Component]func(c *computation, in scoreInput) (
 		case in.oldestOverdue == nil:
 			return 0, false
 		}
-		billingToday := DateOf(c.billing.Now.In(c.cfg.Location()))
-		return BillingScore(int(billingToday-*in.oldestOverdue), c.cfg.Health.OverdueLimit.Days()), true
+		return BillingScore(int(c.billingToday()-*in.oldestOverdue), c.cfg.Health.OverdueLimit.Days()), true
 	},
 	config.ComponentBestPractice: func(c *computation, in scoreInput) (float64, bool) {
 		return percent(in.r.BestPractice)

@@ -28,7 +28,7 @@ type Contract struct {
 	MonthlyValue        float64
 	Currency            string
 	CancelledAt         *Date
-	RenewalNoticeSentAt *Date
+	RenewalNoticeSentAt *Date // counts only once sent: on or before today
 }
 
 // TicketCounts is one client's tickets in a window.
@@ -51,7 +51,9 @@ type Assessment struct {
 	Met   int64
 }
 
-// Overdue is a client's overdue invoices in one currency.
+// Overdue is a client's overdue invoices in one currency. A row whose
+// OldestDue is on or after billing's today has nothing overdue yet and
+// is ignored.
 type Overdue struct {
 	Currency  string
 	Invoices  int64
@@ -69,7 +71,7 @@ type PSAFacts struct {
 	Endpoints   map[string]int64
 	Tickets     map[string]map[string]TicketCounts // window label → client
 	Surveys     map[string]SurveyCounts            // CSAT window
-	Reviews     map[string]Date
+	Reviews     map[string]Date                    // latest review; one after today is ignored
 	Contacts    map[string]int64
 	Assessments map[string]Assessment
 }

@@ -10,7 +10,8 @@ CREATE TABLE IF NOT EXISTS invoices (
   paid_at    DATE          NULL,
   voided     BOOLEAN       NOT NULL DEFAULT 0,
   PRIMARY KEY (invoice_id),
-  -- Overdue invoices are the unpaid ones: the index leads with paid_at so
-  -- the default query reads only those.
-  KEY invoices_open (paid_at, voided, due_at, client_id, currency, amount)
+  -- Overdue invoices are those unpaid at the instant asked about: the index
+  -- leads with paid_at so the default query reads only those (unpaid, or
+  -- paid after that instant), and covers every column it needs.
+  KEY invoices_open (paid_at, voided, due_at, client_id, currency, amount, issued_at)
 ) DEFAULT CHARSET = utf8mb4;

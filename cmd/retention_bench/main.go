@@ -38,6 +38,7 @@ type cli struct {
 	Pace        time.Duration `default:"1s" help:"Also load retention_exporter with every scraper scraping once per this interval, as Prometheus servers do; 0 skips it."`
 	Exporter    string        `required:"" type:"existingfile" help:"retention_exporter binary to measure (build with .ci/build.sh)."`
 	SQLExporter string        `name:"sql-exporter" type:"existingfile" help:"prometheus-sql-exporter binary (Debian: /usr/bin/prometheus-sql-exporter) to load the same way; empty skips it."`
+	Backfill    string        `help:"Measure the backfill command instead: clients:days pairs, such as 2000:1095,20000:365 (daily instants)." placeholder:"SPANS"`
 
 	// The baseline server, run as a child process of the bench itself.
 	ServeBytes string `hidden:"" help:"Serve this file as a gzip /metrics body and nothing else."`
@@ -96,6 +97,13 @@ func run(c cli) error {
 	nproc, _ := exec.Command("nproc").Output()
 	version, _ := exec.Command("mariadbd", "--version").Output()
 	fmt.Printf("Machine: %s cores; %s\n", strings.TrimSpace(string(nproc)), strings.TrimSpace(string(version)))
+	if c.Backfill != "" {
+		spans, err := parseSpans(c.Backfill)
+		if err != nil {
+			return err
+		}
+		return b.runBackfills(spans)
+	}
 	fmt.Printf("Runs per size: %d; load: %d scrapers for %s with Accept-Encoding: gzip.\n\n", c.Runs, c.Scrapers, c.Duration)
 	fmt.Println("| clients | series | per client | DB floor (median) | exporter read (median) | ratio | whole refresh (median) | /metrics plain | gzip | scrape idle (median) | load p50 | load p99 | scrapes | errors | refreshes under load (median read) | peak RSS |")
 	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

@@ -19,7 +19,7 @@ import (
 
 // BackfillCmd computes the past and writes it as Prometheus TSDB blocks.
 type BackfillCmd struct {
-	From          string            `required:"" help:"First instant: a date (YYYY-MM-DD, midnight in the configured time zone) or an RFC 3339 time." placeholder:"DATE"`
+	From          string            `required:"" help:"First instant: a date (YYYY-MM-DD, midnight in the configured time zone), an RFC 3339 time, or a duration before --to such as 365d." placeholder:"DATE"`
 	To            string            `help:"Last instant, as --from; default: the start of today in the configured time zone (yesterday's when that is within 3 hours)." placeholder:"DATE"`
 	Step          string            `default:"1d" help:"Time between instants, a Prometheus duration."`
 	Output        string            `required:"" type:"path" help:"Directory to write the blocks into; it must be empty or new." placeholder:"DIR"`
@@ -40,9 +40,6 @@ func (b *BackfillCmd) options(cfg *config.Config, wall time.Time) (backfill.Opti
 	loc := cfg.Location()
 	o := backfill.Options{Output: b.Output, Overwrite: b.Overwrite, PortfolioOnly: b.Series == "portfolio", Labels: b.Label}
 	var err error
-	if o.From, err = parseInstant(b.From, loc); err != nil {
-		return o, fmt.Errorf("--from: %w", err)
-	}
 	step, err := model.ParseDuration(b.Step)
 	if err != nil || step <= 0 {
 		return o, fmt.Errorf("--step %q: not a positive duration such as 1d or 6h", b.Step)
@@ -52,6 +49,11 @@ func (b *BackfillCmd) options(cfg *config.Config, wall time.Time) (backfill.Opti
 		o.To = defaultTo(wall, loc)
 	} else if o.To, err = parseInstant(b.To, loc); err != nil {
 		return o, fmt.Errorf("--to: %w", err)
+	}
+	if back, err := model.ParseDuration(b.From); err == nil && back > 0 {
+		o.From = o.To.Add(-time.Duration(back))
+	} else if o.From, err = parseInstant(b.From, loc); err != nil {
+		return o, fmt.Errorf("--from: %w", err)
 	}
 	if b.BlockDuration != "" {
 		d, err := model.ParseDuration(b.BlockDuration)

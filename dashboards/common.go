@@ -116,6 +116,40 @@ func infoJoin(expr string) string {
 	return fmt.Sprintf("%s * on (client_id) group_left (segment, account_manager) %s{%s}", expr, m.ClientInfo, filters)
 }
 
+// historyLookback is how far back the trend and direction queries look
+// for a series' latest sample. Backfilled history has one sample per series
+// per day (backfill --step, 1d by default), at midnight; Prometheus's own
+// lookback of 5 minutes would find nothing between two of them and draw
+// the past as dots. It must be at least the backfill step.
+const historyLookback = "1d"
+
+// latest is the latest sample of sel within historyLookback, one series
+// per combination of the labels by. The max over the rest merges series
+// that differ only in target labels (job, instance, pod): backfilled and
+// live samples, or two replicas, make one line.
+func latest(by, sel string) string {
+	return fmt.Sprintf("max by (%s) (last_over_time(%s[%s]))", by, sel, historyLookback)
+}
+
+// latestAgo is latest as it stood ago (a PromQL duration) earlier.
+func latestAgo(by, sel, ago string) string {
+	return fmt.Sprintf("max by (%s) (last_over_time(%s[%s] offset %s))", by, sel, historyLookback, ago)
+}
+
+// selectedClients holds the clients the filters select, to keep with
+// "and on (client_id)".
+func selectedClients() string {
+	return fmt.Sprintf("last_over_time(%s{%s}[%s])", m.ClientInfo, filters, historyLookback)
+}
+
+// accountManagers is one info series per selected client, to join its
+// account manager with "* on (client_id) group_left (account_manager)".
+// Over historyLookback a client may have two (another target, or a new
+// account manager since yesterday); a join needs exactly one.
+func accountManagers() string {
+	return fmt.Sprintf("topk by (client_id) (1, %s)", selectedClients())
+}
+
 // query is a range query for time series panels.
 func query(ref, expr, legend string) *prometheus.DataqueryBuilder {
 	return legendOf(prometheus.NewDataqueryBuilder().RefId(ref).Datasource(ds()).Expr(expr).Range().

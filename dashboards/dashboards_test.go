@@ -2,9 +2,11 @@ package dashboards
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -18,10 +20,11 @@ import (
 // target is one panel query of a generated dashboard.
 type target struct {
 	Dashboard, Panel, RefID, Expr, Datasource string
+	Type                                      string // panel type: timeseries, table, stat...
 }
 
 // targets walks the generated dashboards for every panel query.
-func targets(t *testing.T) []target {
+func targets(t testing.TB) []target {
 	t.Helper()
 	cfg, err := config.Parse(nil, "")
 	if err != nil {
@@ -36,6 +39,7 @@ func targets(t *testing.T) []target {
 		var d struct {
 			Panels []struct {
 				Title      string `json:"title"`
+				Type       string `json:"type"`
 				Datasource struct {
 					UID string `json:"uid"`
 				} `json:"datasource"`
@@ -59,7 +63,7 @@ func targets(t *testing.T) []target {
 				t.Errorf("%s / %s has no query", f.UID, p.Title)
 			}
 			for _, q := range p.Targets {
-				out = append(out, target{f.UID, p.Title, q.RefID, q.Expr, q.Datasource.UID})
+				out = append(out, target{f.UID, p.Title, q.RefID, q.Expr, q.Datasource.UID, p.Type})
 			}
 		}
 	}
@@ -137,7 +141,7 @@ alerts:
 	}
 	for _, want := range []string{`"value": 33`, `"value": 66`, `health_score < 66`,
 		`"value": 0.81`, `"value": 0.87`, `"value": 0.93`, `"value": 1.02`, `"value": 0.55`, `"value": 2.5`,
-		`2.5 * retention_client_utilization_target_ratio`, `retention_client_utilization_ratio / on (client_id) group_left () retention_client_utilization_target_ratio`} {
+		`2.5 * max by (client_id) (last_over_time(retention_client_utilization_target_ratio{`, `retention_client_utilization_ratio / on (client_id) group_left () retention_client_utilization_target_ratio`} {
 		if !strings.Contains(all, want) {
 			t.Errorf("generated dashboards lack %s", want)
 		}
@@ -273,5 +277,215 @@ func TestTablesHideWithHideFrom(t *testing.T) {
 	}
 	if hidden == 0 {
 		t.Error("no table hides a column: the NOC tables hide client_id, which their links read")
+	}
+}
+
+// TestHistoryQueriesReadThroughLookback: the trend and direction queries
+// read the exporter's own series, never a recording rule (a rule has no
+// history from before Prometheus first evaluated it), each through
+// last_over_time over historyLookback, and keep no target label: every
+// read is aggregated by identity labels only, or only filters.
+func TestHistoryQueriesReadThroughLookback(t *testing.T) {
+	qs := HistoryQueries(t)
+	var trends []string
+	for _, q := range qs {
+		if !q.Direction && !slices.Contains(trends, q.Panel) {
+			trends = append(trends, q.Panel)
+		}
+	}
+	slices.Sort(trends)
+	want := []string{"Health components over time", "Health distribution", "Health score", "Logo churn over time",
+		"MRR and MRR at risk", "Revenue retention over time", "SLA compliance and CSAT", "Tickets and endpoints", "Utilization"}
+	if !slices.Equal(trends, want) {
+		t.Errorf("trend panels %q, want %q", trends, want)
+	}
+
+	identity := []string{m.LabelClientID, m.LabelClient, m.LabelComponent, m.LabelWindow, m.LabelSegment, m.LabelCurrency}
+	name := regexp.MustCompile(`[a-z_:]*retention_[a-z_:]+`)
+	read := regexp.MustCompile(`last_over_time\(retention_[a-z_]+(\{[^{}]*\})?\[` + regexp.QuoteMeta(historyLookback) + `\]( offset \d+d)?\)`)
+	aggregated := regexp.MustCompile(`max by \(([a-z_, ]+)\) \($`)
+	filtered := regexp.MustCompile(`and on \(client_id\) \(?$`)
+	joined := regexp.MustCompile(`\* on \(client_id\) group_left \(account_manager\) topk by \(client_id\) \(1, $`)
+	for _, q := range qs {
+		where := q.Dashboard + " / " + q.Panel + " / " + q.RefID
+		names := name.FindAllString(q.Expr, -1)
+		for _, n := range names {
+			if slices.Contains(m.RecordingRules(), n) {
+				t.Errorf("%s reads the recording rule %s, which has no backfilled history", where, n)
+			}
+		}
+		reads := read.FindAllStringIndex(q.Expr, -1)
+		if len(reads) != len(names) {
+			t.Errorf("%s reads %d series, %d of them through last_over_time([%s]): %s", where, len(names), len(reads), historyLookback, q.Expr)
+		}
+		for _, r := range reads {
+			before := q.Expr[:r[0]]
+			switch {
+			case filtered.MatchString(before), joined.MatchString(before):
+			case aggregated.MatchString(before):
+				for _, l := range strings.Split(aggregated.FindStringSubmatch(before)[1], ", ") {
+					if !slices.Contains(identity, l) {
+						t.Errorf("%s keeps the label %s: %s", where, l, q.Expr)
+					}
+				}
+			default:
+				t.Errorf("%s keeps the target labels of %s", where, q.Expr[r[0]:r[1]])
+			}
+		}
+	}
+}
+
+// panelsOf decodes the panels of one generated dashboard.
+func panelsOf(t *testing.T, files []File, uid string) map[string]map[string]any {
+	t.Helper()
+	for _, f := range files {
+		if f.UID != uid {
+			continue
+		}
+		var d struct {
+			Panels []map[string]any `json:"panels"`
+		}
+		if err := json.Unmarshal(f.JSON, &d); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]map[string]any{}
+		for _, p := range d.Panels {
+			out[p["title"].(string)] = p
+		}
+		return out
+	}
+	t.Fatalf("no dashboard %s", uid)
+	return nil
+}
+
+// TestDirectionPanels: the clients whose health fell or rose most over 7
+// and 30 days are on the leadership dashboard, the clients newly at risk
+// on the NOC; their queries and colours follow the configuration, their
+// rows open the client detail, and the filters apply.
+func TestDirectionPanels(t *testing.T) {
+	cfg, err := config.Parse([]byte(`
+health:
+  bands: {critical: 33, at_risk: 66}
+alerts:
+  health_drop: 12
+`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := Generate(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		now      = `max by (client_id, client) (last_over_time(retention_client_health_score[1d]))`
+		then     = `max by (client_id) (last_over_time(retention_client_health_score[1d] offset %s))`
+		managers = ` * on (client_id) group_left (account_manager) topk by (client_id) (1, last_over_time(retention_client_info{segment=~"$segment", account_manager=~"$account_manager"}[1d]))`
+	)
+	type want struct {
+		dashboard, title string
+		exprA            string
+		sortDesc         bool
+		steps            map[string][]any // column: threshold step values
+	}
+	var wants []want
+	for _, w := range []string{"7d", "30d"} {
+		for _, rising := range []bool{false, true} {
+			title, pick, cond := "Biggest health falls, "+w, "bottomk", "< 0"
+			if rising {
+				title, pick, cond = "Biggest health rises, "+w, "topk", "> 0"
+			}
+			wants = append(wants, want{m.DashboardLeadership, title,
+				pick + "(10, ((" + now + " - on (client_id) group_left () " + fmt.Sprintf(then, w) + ") " + cond + ")" + managers + ")",
+				rising, map[string][]any{"Change " + w: {nil, -12.0, 0.0}, "Health": {nil, 33.0, 66.0}}})
+		}
+	}
+	wants = append(wants, want{m.DashboardNOC, "Newly at risk",
+		"((" + now + " < 66) and on (client_id) (" + fmt.Sprintf(then, "7d") + " >= 66))" + managers,
+		false, map[string][]any{"Health": {nil, 33.0, 66.0}, "Health 7d ago": {nil, 33.0, 66.0}}})
+
+	for _, w := range wants {
+		p, ok := panelsOf(t, files, w.dashboard)[w.title]
+		if !ok {
+			t.Errorf("%s has no panel %q", w.dashboard, w.title)
+			continue
+		}
+		raw, _ := json.Marshal(p)
+		var panel struct {
+			Type    string `json:"type"`
+			Targets []struct {
+				RefID   string `json:"refId"`
+				Expr    string `json:"expr"`
+				Instant bool   `json:"instant"`
+				Format  string `json:"format"`
+			} `json:"targets"`
+			Options struct {
+				SortBy []struct {
+					DisplayName string `json:"displayName"`
+					Desc        bool   `json:"desc"`
+				} `json:"sortBy"`
+			} `json:"options"`
+			FieldConfig struct {
+				Overrides []struct {
+					Matcher struct {
+						Options string `json:"options"`
+					} `json:"matcher"`
+					Properties []struct {
+						ID    string          `json:"id"`
+						Value json.RawMessage `json:"value"`
+					} `json:"properties"`
+				} `json:"overrides"`
+			} `json:"fieldConfig"`
+		}
+		if err := json.Unmarshal(raw, &panel); err != nil {
+			t.Fatal(err)
+		}
+		if panel.Type != "table" {
+			t.Errorf("%s is a %s, want a table", w.title, panel.Type)
+		}
+		for i, q := range panel.Targets {
+			if !q.Instant || q.Format != "table" {
+				t.Errorf("%s / %s: instant %v, format %s; want an instant table query", w.title, q.RefID, q.Instant, q.Format)
+			}
+			if i == 0 && q.Expr != w.exprA {
+				t.Errorf("%s / A:\n got %s\nwant %s", w.title, q.Expr, w.exprA)
+			}
+			if i > 0 && !strings.HasSuffix(q.Expr, " and on (client_id) ("+w.exprA+")") {
+				t.Errorf("%s / %s does not keep the clients of A: %s", w.title, q.RefID, q.Expr)
+			}
+		}
+		if len(panel.Options.SortBy) != 1 || panel.Options.SortBy[0].Desc != w.sortDesc {
+			t.Errorf("%s sorted by %+v", w.title, panel.Options.SortBy)
+		}
+		props := map[string]map[string]json.RawMessage{}
+		for _, o := range panel.FieldConfig.Overrides {
+			props[o.Matcher.Options] = map[string]json.RawMessage{}
+			for _, pr := range o.Properties {
+				props[o.Matcher.Options][pr.ID] = pr.Value
+			}
+		}
+		for column, steps := range w.steps {
+			var th struct {
+				Steps []struct {
+					Value any `json:"value"`
+				} `json:"steps"`
+			}
+			if err := json.Unmarshal(props[column]["thresholds"], &th); err != nil {
+				t.Errorf("%s / %s: thresholds %s: %v", w.title, column, props[column]["thresholds"], err)
+				continue
+			}
+			var got []any
+			for _, s := range th.Steps {
+				got = append(got, s.Value)
+			}
+			if !reflect.DeepEqual(got, steps) {
+				t.Errorf("%s / %s: threshold steps %v, want %v", w.title, column, got, steps)
+			}
+		}
+		if !strings.Contains(string(props["Client"]["links"]), "var-client_id=${__data.fields.client_id}") {
+			t.Errorf("%s: the Client column does not open the client detail", w.title)
+		}
+		if string(props["client_id"]["custom.hideFrom.viz"]) != "true" {
+			t.Errorf("%s: the client_id column is not hidden", w.title)
+		}
 	}
 }

@@ -48,7 +48,7 @@ func recorded(rule, extra string) string {
 func noc(cfg *config.Config) *dashboard.DashboardBuilder {
 	b := cfg.Health.Bands
 	d := base(m.DashboardNOC, "Retention / NOC",
-		"Wall screen: clients at risk, renewals coming up, lapsed contracts and over-utilization. Open in kiosk mode with the dark theme: /d/"+m.DashboardNOC+"?kiosk&theme=dark",
+		"Wall screen: clients at risk and newly at risk, renewals coming up, lapsed contracts and over-utilization. Open in kiosk mode with the dark theme: /d/"+m.DashboardNOC+"?kiosk&theme=dark",
 		"noc").
 		Time("now-24h", "now").
 		Refresh("1m").
@@ -95,8 +95,9 @@ func noc(cfg *config.Config) *dashboard.DashboardBuilder {
 	}
 	d.WithPanel(atRiskTable(cfg).GridPos(grid(0, 5, 14, 13)))
 	d.WithPanel(renewalsTable(cfg).GridPos(grid(14, 5, 10, 13)))
-	d.WithPanel(overUtilization(cfg).GridPos(grid(0, 18, 14, 9)))
-	d.WithPanel(freshness(cfg).GridPos(grid(14, 18, 10, 9)))
+	d.WithPanel(newlyAtRisk(cfg).GridPos(grid(0, 18, 10, 9)))
+	d.WithPanel(overUtilization(cfg).GridPos(grid(10, 18, 8, 9)))
+	d.WithPanel(freshness(cfg).GridPos(grid(18, 18, 6, 9)))
 	return d
 }
 
@@ -132,10 +133,7 @@ func atRiskTable(cfg *config.Config) *table.PanelBuilder {
 				{"value": nil, "color": "red"}, {"value": b.Critical, "color": "orange"}, {"value": b.AtRisk, "color": "green"}}}},
 			{Id: "decimals", Value: 0},
 		}).
-		OverrideByName("Client", []dashboard.DynamicConfigValue{
-			{Id: "links", Value: []map[string]any{{"title": "Client detail",
-				"url": "/d/" + m.DashboardClient + "/client-detail?var-client_id=${__data.fields.client_id}&${datasource:queryparam}"}}},
-		}).
+		OverrideByName("Client", clientCellLink()).
 		OverrideByName("Weakest score", []dashboard.DynamicConfigValue{{Id: "decimals", Value: 0}}).
 		OverrideByName("client_id", hidden())
 }
@@ -160,16 +158,8 @@ func renewalsTable(cfg *config.Config) *table.PanelBuilder {
 				"1": map[string]any{"text": "yes", "color": "green", "index": 1}}}}},
 			{Id: "custom.cellOptions", Value: map[string]any{"type": "color-text"}},
 		}).
-		OverrideByName("Health", []dashboard.DynamicConfigValue{
-			{Id: "custom.cellOptions", Value: map[string]any{"type": "color-text"}},
-			{Id: "thresholds", Value: map[string]any{"mode": "absolute", "steps": []map[string]any{
-				{"value": nil, "color": "red"}, {"value": cfg.Health.Bands.Critical, "color": "orange"}, {"value": cfg.Health.Bands.AtRisk, "color": "green"}}}},
-			{Id: "decimals", Value: 0},
-		}).
-		OverrideByName("Client", []dashboard.DynamicConfigValue{
-			{Id: "links", Value: []map[string]any{{"title": "Client detail",
-				"url": "/d/" + m.DashboardClient + "/client-detail?var-client_id=${__data.fields.client_id}&${datasource:queryparam}"}}},
-		}).
+		OverrideByName("Health", healthCells(cfg)).
+		OverrideByName("Client", clientCellLink()).
 		OverrideByName("client_id", hidden())
 }
 

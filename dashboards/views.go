@@ -77,7 +77,7 @@ func leadership(cfg *config.Config) *dashboard.DashboardBuilder {
 	longest := cfg.Windows.Churn[len(cfg.Windows.Churn)-1].Label
 	seg := `segment=~"$segment"`
 	d := base(m.DashboardLeadership, "Retention / Leadership",
-		"Logo churn, revenue retention, MRR and MRR at risk, and the health of the book, over months. Churn and revenue filter by segment (churned clients have no account manager series); MRR at risk and health by segment and account manager.",
+		"Logo churn, revenue retention, MRR and MRR at risk, and the health of the book, over months, with the clients whose health fell or rose most. Churn and revenue filter by segment (churned clients have no account manager series); MRR at risk and health by segment and account manager.",
 		"leadership").
 		Time("now-90d", "now").
 		Refresh("5m").
@@ -103,23 +103,49 @@ func leadership(cfg *config.Config) *dashboard.DashboardBuilder {
 		"{{currency}}", units.PercentUnit, 1, targetThresholds(cfg.Targets.NRR)).GridPos(grid(x+6, 0, 6, 5)))
 
 	d.WithPanel(series("Logo churn over time", "Logo churn of each window as it stood on each day, per segment.", units.PercentUnit).
-		WithTarget(query("A", fmt.Sprintf("%s{%s}", m.LogoChurnBySegment, seg), "{{segment}} {{window}}")).
+		WithTarget(query("A", fmt.Sprintf("%s / %s",
+			latest("segment, window", fmt.Sprintf("%s{%s}", m.ChurnedClients, seg)),
+			latest("segment, window", fmt.Sprintf("%s{%s}", m.ChurnCohortClients, seg))), "{{segment}} {{window}}")).
 		GridPos(grid(0, 5, 12, 8)))
+	revenue := func(numerator string) string {
+		return fmt.Sprintf("%s / %s",
+			latest("segment, currency", fmt.Sprintf("%s{window=%q, %s}", numerator, revenueW, seg)),
+			latest("segment, currency", fmt.Sprintf("%s{window=%q, %s}", m.RevenueCohortMRR, revenueW, seg)))
+	}
 	d.WithPanel(series("Revenue retention over time", "Gross and net revenue retention over "+revenueW+", per segment and currency.", units.PercentUnit).
-		WithTarget(query("A", fmt.Sprintf("%s{window=%q, %s}", m.GRRBySegment, revenueW, seg), "GRR {{segment}} {{currency}}")).
-		WithTarget(query("B", fmt.Sprintf("%s{window=%q, %s}", m.NRRBySegment, revenueW, seg), "NRR {{segment}} {{currency}}")).
+		WithTarget(query("A", revenue(m.RevenueRetainedMRR), "GRR {{segment}} {{currency}}")).
+		WithTarget(query("B", revenue(m.RevenueCurrentMRR), "NRR {{segment}} {{currency}}")).
 		GridPos(grid(12, 5, 12, 8)))
 	d.WithPanel(bars("Churned clients by reason, "+longest, "Clients of the "+longest+" cohort that churned, by the reason recorded.",
 		fmt.Sprintf("sort_desc(sum by (reason) (%s{window=%q, %s}))", m.ChurnedClientsByReason, longest, seg), "{{reason}}",
 		units.Short, thresholds(step(nil, "red"))).GridPos(grid(0, 13, 8, 9)))
+	// The recording rules have no history before Prometheus first
+	// evaluated them, so the trends compute MRR at risk and the bands from
+	// the client series, which backfill writes too.
+	health := latest("client_id", m.ClientHealthScore)
 	d.WithPanel(series("MRR and MRR at risk", fmt.Sprintf("Monthly recurring revenue, and the part of it from clients with health below %g.", b.AtRisk), units.Short).
-		WithTarget(query("A", fmt.Sprintf("sum by (currency) (%s{%s})", m.MRR, seg), "MRR {{currency}}")).
-		WithTarget(query("B", fmt.Sprintf("sum by (currency) (%s{%s})", m.MRRAtRisk, filters), "at risk {{currency}}")).
+		WithTarget(query("A", fmt.Sprintf("sum by (currency) (%s)", latest("segment, currency", fmt.Sprintf("%s{%s}", m.MRR, seg))), "MRR {{currency}}")).
+		WithTarget(query("B", fmt.Sprintf("sum by (currency) ((%s and on (client_id) (%s < %g)) and on (client_id) %s)",
+			latest("client_id, currency", m.ClientMRR), health, b.AtRisk, selectedClients()), "at risk {{currency}}")).
 		GridPos(grid(8, 13, 8, 9)))
+	// The health of the selected clients; a band without clients is 0
+	// wherever there are clients at all.
+	selected := fmt.Sprintf("(%s and on (client_id) %s)", health, selectedClients())
+	inBand := func(cond string) string {
+		return fmt.Sprintf("count(%s %s) or 0 * count(%s)", selected, cond, selected)
+	}
+	bandColor := func(c string) []dashboard.DynamicConfigValue {
+		return []dashboard.DynamicConfigValue{{Id: "color", Value: map[string]any{"mode": "fixed", "fixedColor": c}}}
+	}
 	d.WithPanel(series("Health distribution", "Clients in each health band.", units.Short).
-		WithTarget(query("A", fmt.Sprintf("sum by (band) (%s{%s})", m.ClientsByBand, filters), "{{band}}")).
+		WithTarget(query("A", inBand(fmt.Sprintf("< %g", b.Critical)), m.BandCritical)).
+		WithTarget(query("B", inBand(fmt.Sprintf(">= %g < %g", b.Critical, b.AtRisk)), m.BandAtRisk)).
+		WithTarget(query("C", inBand(fmt.Sprintf(">= %g", b.AtRisk)), m.BandHealthy)).
 		Stacking(common.NewStackingConfigBuilder().Mode(common.StackingModeNormal).Group("A")).
 		FillOpacity(60).
+		OverrideByName(m.BandCritical, bandColor("red")).
+		OverrideByName(m.BandAtRisk, bandColor("orange")).
+		OverrideByName(m.BandHealthy, bandColor("green")).
 		GridPos(grid(16, 13, 8, 9)))
 	d.WithPanel(bars("Clients at risk by account manager", fmt.Sprintf("Clients with health below %g, per account manager.", b.AtRisk),
 		fmt.Sprintf("sort_desc(sum by (account_manager) (%s{band!=%q, %s}))", m.ClientsByBand, m.BandHealthy, filters), "{{account_manager}}",
@@ -127,6 +153,13 @@ func leadership(cfg *config.Config) *dashboard.DashboardBuilder {
 	d.WithPanel(bars("MRR at risk by account manager", "MRR of at-risk clients per account manager and currency.",
 		fmt.Sprintf("sort_desc(sum by (account_manager, currency) (%s{%s}))", m.MRRAtRisk, filters), "{{account_manager}} {{currency}}",
 		units.Short, thresholds(step(nil, "orange"))).GridPos(grid(12, 22, 12, 8)))
+	// Whether each client is getting better or worse: falls on top.
+	width := uint32(24 / len(directionWindows))
+	for row, rising := range []bool{false, true} {
+		for i, w := range directionWindows {
+			d.WithPanel(healthMoves(cfg, w, rising).GridPos(grid(width*uint32(i), 30+9*uint32(row), width, 9)))
+		}
+	}
 	return d
 }
 
@@ -161,29 +194,36 @@ func client(cfg *config.Config) *dashboard.DashboardBuilder {
 	d.WithPanel(smallStat("Overdue invoices", "Invoices past their due date and unpaid.",
 		fmt.Sprintf("%s{%s}", m.ClientOverdueInvoices, c), "", units.Short, 0, countThresholds("red")).GridPos(grid(19, 0, 5, 5)))
 
+	// The trends read each series through latest by client_id: a renamed
+	// client stays one line.
 	d.WithPanel(withBands(series("Health score", fmt.Sprintf("Health over time against the bands: red below %g, orange below %g.", b.Critical, b.AtRisk), units.NoUnit), healthThresholds(cfg)).
-		WithTarget(query("A", fmt.Sprintf("%s{%s}", m.ClientHealthScore, c), "health")).
+		WithTarget(query("A", latest("client_id", fmt.Sprintf("%s{%s}", m.ClientHealthScore, c)), "health")).
 		Min(0).Max(100).
-		GridPos(grid(0, 5, 12, 9)))
-	d.WithPanel(bars("Health components", "Each component's score 0-100; a missing bar is a component without data. "+componentLegend(),
+		GridPos(grid(0, 5, 8, 9)))
+	d.WithPanel(series("Health components over time", "Each component's score 0-100 over time: which one moved the health score. A missing line is a component without data.", units.NoUnit).
+		WithTarget(query("A", latest("client_id, component", fmt.Sprintf("%s{%s}", m.ClientHealthComponentScore, c)), "{{component}}")).
+		Min(0).Max(100).
+		GridPos(grid(8, 5, 8, 9)))
+	d.WithPanel(bars("Health components", "Each component's score 0-100 now; a missing bar is a component without data. "+componentLegend(),
 		fmt.Sprintf("sort(%s{%s})", m.ClientHealthComponentScore, c), "{{component}}", units.NoUnit, healthThresholds(cfg)).
-		Max(100).GridPos(grid(12, 5, 12, 9)))
+		Max(100).GridPos(grid(16, 5, 8, 9)))
 
 	factor := cfg.Alerts.OverUtilizationFactor
+	target := latest("client_id", fmt.Sprintf("%s{%s}", m.ClientUtilizationTarget, c))
 	d.WithPanel(series("Utilization", fmt.Sprintf("Tickets per managed endpoint over %s, against the target of the client's health profile and %g× it, where the over-utilization alert starts.", cfg.Windows.Utilization.Label, factor), units.Short).
-		WithTarget(query("A", fmt.Sprintf("%s{%s}", m.ClientUtilization, c), "tickets per endpoint")).
-		WithTarget(query("B", fmt.Sprintf("%s{%s}", m.ClientUtilizationTarget, c), "target")).
-		WithTarget(query("C", fmt.Sprintf("%g * %s{%s}", factor, m.ClientUtilizationTarget, c), fmt.Sprintf("%g× target", factor))).
+		WithTarget(query("A", latest("client_id", fmt.Sprintf("%s{%s}", m.ClientUtilization, c)), "tickets per endpoint")).
+		WithTarget(query("B", target, "target")).
+		WithTarget(query("C", fmt.Sprintf("%g * %s", factor, target), fmt.Sprintf("%g× target", factor))).
 		GridPos(grid(0, 14, 8, 8)))
 	d.WithPanel(withBands(series("SLA compliance and CSAT", fmt.Sprintf("Share of SLA tickets meeting their SLA (%s) and of positive surveys (%s).", cfg.Windows.SLA.Label, cfg.Windows.CSAT.Label), units.PercentUnit),
 		thresholds(step(nil, "red"), step(cog.ToPtr(cfg.Alerts.CSATMin), "orange"), step(cog.ToPtr(cfg.Alerts.SLAMin), "green"))).
-		WithTarget(query("A", fmt.Sprintf("%s{%s}", m.ClientSLACompliance, c), "SLA")).
-		WithTarget(query("B", fmt.Sprintf("%s{%s}", m.ClientCSAT, c), "CSAT")).
+		WithTarget(query("A", latest("client_id", fmt.Sprintf("%s{%s}", m.ClientSLACompliance, c)), "SLA")).
+		WithTarget(query("B", latest("client_id", fmt.Sprintf("%s{%s}", m.ClientCSAT, c)), "CSAT")).
 		Min(0).Max(1).
 		GridPos(grid(8, 14, 8, 8)))
 	d.WithPanel(series("Tickets and endpoints", "Tickets created in each window and endpoints managed.", units.Short).
-		WithTarget(query("A", fmt.Sprintf("%s{%s}", m.ClientTickets, c), "tickets {{window}}")).
-		WithTarget(query("B", fmt.Sprintf("%s{%s}", m.ClientEndpoints, c), "endpoints")).
+		WithTarget(query("A", latest("client_id, window", fmt.Sprintf("%s{%s}", m.ClientTickets, c)), "tickets {{window}}")).
+		WithTarget(query("B", latest("client_id", fmt.Sprintf("%s{%s}", m.ClientEndpoints, c)), "endpoints")).
 		GridPos(grid(16, 14, 8, 8)))
 
 	d.WithPanel(tableBase("Contracts", "Contracts with days to renewal (negative: lapsed), monthly value and whether the renewal notice went out.").

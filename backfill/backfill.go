@@ -147,7 +147,8 @@ type facts struct {
 	err     error
 }
 
-// Run computes every instant and writes the blocks into o.Output.
+// Run computes every instant and writes the blocks into o.Output. The
+// logger, which may be nil, takes the TSDB's own messages.
 // Billing is nil when it is not configured. Blocks are written into a
 // temporary directory and moved into Output only when every instant has
 // been written, so a failure leaves Output as it was.
@@ -155,6 +156,9 @@ func Run(ctx context.Context, cfg *config.Config, psa PSA, billing Billing, o Op
 	// The caller checks the wall clock: Run reads none, so tests can pin it.
 	if err := o.check(); err != nil {
 		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
 	}
 	if o.BlockDuration == 0 {
 		o.BlockDuration = DefaultBlockDuration

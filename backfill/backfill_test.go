@@ -24,7 +24,6 @@ import (
 	"github.com/retention-exporter/retention_exporter/config"
 	"github.com/retention-exporter/retention_exporter/exporter"
 	"github.com/retention-exporter/retention_exporter/internal/promtest"
-	"github.com/retention-exporter/retention_exporter/internal/serve"
 	"github.com/retention-exporter/retention_exporter/internal/stack"
 	m "github.com/retention-exporter/retention_exporter/metrics"
 )
@@ -45,24 +44,7 @@ func startMSP(t *testing.T, clients int) *msp {
 	dir := t.TempDir()
 	now := time.Date(2026, 11, 15, 9, 30, 0, 0, time.UTC)
 	db := stack.StartMSP(t, dir, clients, now)
-	var yml strings.Builder
-	yml.WriteString("sources:\n")
-	for _, src := range []string{config.PSA, config.Billing} {
-		path := filepath.Join(dir, src+"_dsn")
-		if err := os.WriteFile(path, []byte(db.DSN(src)), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(&yml, "  %s:\n    dsn_file: %s\n", src, path)
-	}
-	cfg, err := config.ParseEnv([]byte(yml.String()), dir, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	psa, billing, err := serve.Open(cfg, discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { serve.CloseSources(psa, billing) })
+	cfg, psa, billing := db.Config(t, dir)
 	return &msp{MSP: db, cfg: cfg, psa: psa, billing: billing, now: now}
 }
 

@@ -181,6 +181,32 @@ func (p *Process) QueryAt(ctx context.Context, expr string, t time.Time) ([]Samp
 	return p.query(ctx, params.Encode(), expr)
 }
 
+// Series is one series of a range query result.
+type Series struct {
+	Metric map[string]string `json:"metric"`
+	Values [][2]any          `json:"values"`
+}
+
+// QueryRange runs a range query from start to end, step apart.
+func (p *Process) QueryRange(ctx context.Context, expr string, start, end time.Time, step time.Duration) ([]Series, error) {
+	params := url.Values{"query": {expr}, "start": {strconv.FormatInt(start.Unix(), 10)}, "end": {strconv.FormatInt(end.Unix(), 10)},
+		"step": {strconv.FormatFloat(step.Seconds(), 'f', -1, 64)}}
+	var body struct {
+		Status string `json:"status"`
+		Error  string `json:"error"`
+		Data   struct {
+			Result []Series `json:"result"`
+		} `json:"data"`
+	}
+	if err := p.GetJSON(ctx, "/api/v1/query_range?"+params.Encode(), &body); err != nil {
+		return nil, fmt.Errorf("query %q: %w", expr, err)
+	}
+	if body.Status != "success" {
+		return nil, fmt.Errorf("query %q: %s", expr, body.Error)
+	}
+	return body.Data.Result, nil
+}
+
 func (p *Process) query(ctx context.Context, params, expr string) ([]Sample, error) {
 	var body struct {
 		Status string `json:"status"`

@@ -7,6 +7,7 @@ package stack
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,9 +15,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/retention-exporter/retention_exporter/config"
 	mysqlschema "github.com/retention-exporter/retention_exporter/deploy/mysql"
+	"github.com/retention-exporter/retention_exporter/exporter"
 	"github.com/retention-exporter/retention_exporter/internal/mariadbtest"
 	"github.com/retention-exporter/retention_exporter/internal/promtest"
+	"github.com/retention-exporter/retention_exporter/internal/serve"
 	"github.com/retention-exporter/retention_exporter/internal/synth"
 )
 
@@ -82,6 +86,31 @@ func StartMSP(t *testing.T, dir string, clients int, now time.Time) *MSP {
 // DSN is the read-only account's DSN of database psa or billing.
 func (m *MSP) DSN(database string) string {
 	return m.DB.DSN("retention_exporter", password, database)
+}
+
+// Config is the default configuration reading the MSP through DSN files
+// written into dir, with the sources it opens; they close when the test ends.
+func (m *MSP) Config(t *testing.T, dir string) (*config.Config, exporter.PSA, exporter.Billing) {
+	t.Helper()
+	var yml strings.Builder
+	yml.WriteString("sources:\n")
+	for _, src := range []string{config.PSA, config.Billing} {
+		path := filepath.Join(dir, src+"_dsn")
+		if err := os.WriteFile(path, []byte(m.DSN(src)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&yml, "  %s:\n    dsn_file: %s\n", src, path)
+	}
+	cfg, err := config.ParseEnv([]byte(yml.String()), dir, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	psa, billing, err := serve.Open(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { serve.CloseSources(psa, billing) })
+	return cfg, psa, billing
 }
 
 // Start runs the stack; everything stops when the test ends.

@@ -21,6 +21,17 @@ if ((${#need[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
+# Prometheus 3, which users run, beside Debian's 2.x: blocks the backfill
+# writes must load in both. Built once from the module proxy (about five
+# minutes on two cores) and kept in the user's cache.
+PROMETHEUS3_VERSION=v0.316.0
+prom3_dir="${XDG_CACHE_HOME:-$HOME/.cache}/retention_exporter/prometheus-$PROMETHEUS3_VERSION"
+if [ ! -x "$prom3_dir/prometheus" ]; then
+  echo "building Prometheus 3 ($PROMETHEUS3_VERSION)"
+  GOBIN="$prom3_dir" go install "github.com/prometheus/prometheus/cmd/prometheus@$PROMETHEUS3_VERSION"
+fi
+export RETENTION_TEST_PROMETHEUS3="$prom3_dir/prometheus"
+
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then

@@ -113,8 +113,9 @@ func compare(t *testing.T, at time.Time, where string, want, got map[string]floa
 }
 
 // TestBackfillIsWhatServeServed backfills a generated MSP, loads the
-// blocks into Prometheus (the Debian binary, 2.x) and into Prometheus's
-// own storage and query engine at this module's version (3.x), and
+// blocks into Prometheus (Debian's 2.x binary, and a 3.x binary when the
+// test command built one) and into Prometheus's own storage and query
+// engine at this module's version (3.x), and
 // checks at every instant that the series equal what serve exposes with
 // its clock pinned there. The instants fall at varied times of day.
 func TestBackfillIsWhatServeServed(t *testing.T) {
@@ -132,22 +133,23 @@ func TestBackfillIsWhatServeServed(t *testing.T) {
 		t.Fatalf("wrote %d instants in %d blocks, want %d instants in 6 or more", st.Instants, len(st.Blocks), len(instants))
 	}
 
-	promDir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(promDir, "data"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range st.Blocks {
-		if err := os.Rename(b, filepath.Join(promDir, "data", filepath.Base(b))); err != nil {
+	// One copy of the blocks for each Prometheus binary, one read in place.
+	var proms []*promtest.Process
+	for i, bin := range promtest.Prometheuses() {
+		promDir := t.TempDir()
+		if err := os.CopyFS(filepath.Join(promDir, "data"), os.DirFS(o.Output)); err != nil {
 			t.Fatal(err)
 		}
+		prom, err := promtest.StartPrometheusBinary(bin, promDir, "global: {}\n", "--storage.tsdb.retention.time=100y")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(prom.Stop)
+		proms = append(proms, prom)
+		t.Logf("prometheus %d: %s", i, bin)
 	}
-	prom, err := promtest.StartPrometheus(promDir, "global: {}\n", "--storage.tsdb.retention.time=100y")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(prom.Stop)
 
-	db, err := tsdb.OpenDBReadOnly(filepath.Join(promDir, "data"), "", discard)
+	db, err := tsdb.OpenDBReadOnly(o.Output, "", discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,19 +163,21 @@ func TestBackfillIsWhatServeServed(t *testing.T) {
 		for k := range want {
 			families[strings.SplitN(strings.TrimPrefix(k, `__name__="`), `"`, 2)[0]] = true
 		}
-		res, err := prom.QueryAt(ctx, `{job="retention"}`, at)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := map[string]float64{}
-		for _, s := range res {
-			v, err := strconv.ParseFloat(s.Value[1].(string), 64)
+		for i, prom := range proms {
+			res, err := prom.QueryAt(ctx, `{job="retention"}`, at)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got[key(s.Metric)] = v
+			got := map[string]float64{}
+			for _, s := range res {
+				v, err := strconv.ParseFloat(s.Value[1].(string), 64)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got[key(s.Metric)] = v
+			}
+			compare(t, at, promtest.Prometheuses()[i], want, got)
 		}
-		compare(t, at, "prometheus 2", want, got)
 
 		q, err := engine.NewInstantQuery(ctx, db, nil, `{job="retention"}`, at)
 		if err != nil {
@@ -184,12 +188,12 @@ func TestBackfillIsWhatServeServed(t *testing.T) {
 			t.Fatal(r.Err)
 		}
 		vec, _ := r.Vector()
-		got = map[string]float64{}
+		got := map[string]float64{}
 		for _, s := range vec {
 			got[key(s.Metric.Map())] = s.F
 		}
 		q.Close()
-		compare(t, at, "prometheus 3 storage", want, got)
+		compare(t, at, "tsdb and promql v0.316.0", want, got)
 	}
 	// Client, contract and portfolio series all took part.
 	for _, f := range []string{m.ClientHealthScore, m.ClientHealthComponentScore, m.ContractDaysToRenewal, m.ChurnedClients, m.RevenueCohortMRR} {

@@ -45,7 +45,7 @@ func start(dir, binary string, args func(addr string) []string, readyPath string
 	if err != nil {
 		return nil, err
 	}
-	logPath := filepath.Join(dir, binary+".log")
+	logPath := filepath.Join(dir, filepath.Base(binary)+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
@@ -97,10 +97,29 @@ func (p *Process) Stop() {
 	}
 }
 
+// Prometheus3Env names the environment variable holding the path of a
+// Prometheus 3 binary; the test command builds one and sets it.
+const Prometheus3Env = "RETENTION_TEST_PROMETHEUS3"
+
+// Prometheuses are the Prometheus binaries tests load data into: Debian's
+// (2.x) and, when the test command built it, Prometheus 3.
+func Prometheuses() []string {
+	bins := []string{"prometheus"}
+	if p := os.Getenv(Prometheus3Env); p != "" {
+		bins = append(bins, p)
+	}
+	return bins
+}
+
 // StartPrometheus runs Prometheus with the config text (and any files it
 // names, written beforehand into dir) and any further flags. Its data
 // directory is dir/data.
 func StartPrometheus(dir, config string, flags ...string) (*Process, error) {
+	return StartPrometheusBinary("prometheus", dir, config, flags...)
+}
+
+// StartPrometheusBinary is StartPrometheus with the binary named.
+func StartPrometheusBinary(binary, dir, config string, flags ...string) (*Process, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -108,7 +127,7 @@ func StartPrometheus(dir, config string, flags ...string) (*Process, error) {
 	if err := os.WriteFile(cfgPath, []byte(config), 0o600); err != nil {
 		return nil, err
 	}
-	return start(dir, "prometheus", func(addr string) []string {
+	return start(dir, binary, func(addr string) []string {
 		return append([]string{"--config.file=" + cfgPath, "--storage.tsdb.path=" + filepath.Join(dir, "data"),
 			"--web.listen-address=" + addr, "--log.level=warn"}, flags...)
 	}, "/-/ready")

@@ -119,6 +119,59 @@ func TestAsOfLastReview(t *testing.T) {
 	}
 }
 
+func TestAsOfAssessment(t *testing.T) {
+	// c1 has 2 renewal contacts (contacts 100, weight 0.05) and an
+	// assessment of 15 of 20 standards met (best_practice 75, weight 0.10);
+	// the PSA components configured weigh 0.85 in all.
+	counted := []ComponentScore{{"best_practice", 75}, {"contacts", 100}}
+	ignored := []ComponentScore{{"contacts", 100}}
+	berlinLate := time.Date(2024, time.June, 15, 23, 30, 0, 0, time.UTC) // already the 16th in Berlin
+	tests := []struct {
+		name           string
+		yaml           string
+		now            time.Time
+		assessedAt     *Date
+		wantBP         *float64
+		wantComponents []ComponentScore
+		wantHealth     float64
+		wantCoverage   float64
+	}{
+		// (0.10*75 + 0.05*100) / 0.15 = 12.5 / 0.15
+		{"assessment made today counts", "", testNow, dp("2024-06-15"), fp(0.75), counted, 12.5 / 0.15, 0.15 / 0.85},
+		{"assessment made yesterday counts", "", testNow, dp("2024-06-14"), fp(0.75), counted, 12.5 / 0.15, 0.15 / 0.85},
+		{"assessment without a date counts", "", testNow, nil, fp(0.75), counted, 12.5 / 0.15, 0.15 / 0.85},
+		{"assessment dated tomorrow has not been made", "", testNow, dp("2024-06-16"), nil, ignored, 100, 0.05 / 0.85},
+		{"assessment planned for next week has not been made", "", testNow, dp("2024-06-22"), nil, ignored, 100, 0.05 / 0.85},
+		{
+			"the same assessment read a week later", "", time.Date(2024, time.June, 22, 8, 0, 0, 0, time.UTC),
+			dp("2024-06-22"), fp(0.75), counted, 12.5 / 0.15, 0.15 / 0.85,
+		},
+		{"dated the 16th, late on the 15th in UTC", "", berlinLate, dp("2024-06-16"), nil, ignored, 100, 0.05 / 0.85},
+		{"dated the 16th, the 16th in Berlin", "time_zone: Europe/Berlin", berlinLate, dp("2024-06-16"), fp(0.75), counted, 12.5 / 0.15, 0.15 / 0.85},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			psa := &PSAFacts{
+				Now: tt.now, Clients: []Client{longClient("c1")},
+				Contacts:    map[string]int64{"c1": 2},
+				Assessments: map[string]Assessment{"c1": {Total: 20, Met: 15, AssessedAt: tt.assessedAt}},
+			}
+			c := clientByID(t, Compute(parseConfig(t, tt.yaml), psa, nil), "c1")
+			checkOpt(t, "best practice", c.BestPractice, tt.wantBP)
+			if len(c.Components) != len(tt.wantComponents) {
+				t.Fatalf("components = %v, want %v", c.Components, tt.wantComponents)
+			}
+			for i, want := range tt.wantComponents {
+				if got := c.Components[i]; got.Component != want.Component || math.Abs(got.Score-want.Score) > eps {
+					t.Errorf("components = %v, want %v", c.Components, tt.wantComponents)
+				}
+			}
+			checkOpt(t, "health", c.Health, fp(tt.wantHealth))
+			checkOpt(t, "coverage", c.Coverage, fp(tt.wantCoverage))
+		})
+	}
+}
+
 func TestAsOfOverdue(t *testing.T) {
 	tests := []struct {
 		name        string

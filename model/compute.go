@@ -138,6 +138,19 @@ func (c *computation) lastReview(cl Client) (Date, bool) {
 	return d, true
 }
 
+// lastAssessment is a client's latest assessment made on or before
+// today. One dated after today, which a query not bound to :today may
+// return, has not been made yet and is ignored like a future review: the
+// query returns only the latest assessment, so an earlier one cannot
+// stand in for it. An assessment without a date counts.
+func (c *computation) lastAssessment(cl Client) (Assessment, bool) {
+	a, ok := c.psa.Assessments[cl.ID]
+	if !ok || (a.AssessedAt != nil && *a.AssessedAt > c.today) {
+		return Assessment{}, false
+	}
+	return a, true
+}
+
 // noticeSent: a renewal notice counts for the current term once sent,
 // start_date <= renewal_notice_sent_at <= today.
 func (c *computation) noticeSent(k Contract) bool {
@@ -172,7 +185,7 @@ func (c *computation) client(cl Client) ClientResult {
 	if s, ok := psa.Surveys[cl.ID]; ok && s.Responses > 0 {
 		r.CSAT = ptr(float64(s.Positive) / float64(s.Responses))
 	}
-	if a, ok := psa.Assessments[cl.ID]; ok && a.Total > 0 {
+	if a, ok := c.lastAssessment(cl); ok && a.Total > 0 {
 		r.BestPractice = ptr(float64(a.Met) / float64(a.Total))
 	}
 	if d, ok := c.lastReview(cl); ok {

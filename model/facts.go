@@ -49,6 +49,9 @@ type SurveyCounts struct {
 type Assessment struct {
 	Total int64
 	Met   int64
+	// AssessedAt is nil when the query leaves the column out or returns
+	// NULL; an assessment dated after today is ignored.
+	AssessedAt *Date
 }
 
 // Overdue is a client's overdue invoices in one currency. A row whose
@@ -73,7 +76,7 @@ type PSAFacts struct {
 	Surveys     map[string]SurveyCounts            // CSAT window
 	Reviews     map[string]Date                    // latest review; one after today is ignored
 	Contacts    map[string]int64
-	Assessments map[string]Assessment
+	Assessments map[string]Assessment // latest assessment; one after today is ignored
 }
 
 // BillingFacts is everything read from billing in one refresh.

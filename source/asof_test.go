@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,21 +163,105 @@ func TestDefaultQueriesAsOf(t *testing.T) {
 
 	t.Run("last review and assessment", func(t *testing.T) {
 		for _, tt := range []struct {
-			day     string
-			reviews map[string]model.Date
-			met     int64 // c1's latest assessment
+			day        string
+			reviews    map[string]model.Date
+			met        int64 // c1's latest assessment
+			assessedAt string
 		}{
 			// The review planned for next week is not the last one.
-			{"2024-06-15", map[string]model.Date{"c1": dateOf("2024-05-01")}, 10},
-			{"2024-06-20", map[string]model.Date{"c1": dateOf("2024-05-01"), "c2": dateOf("2024-06-20")}, 20},
-			{"2024-06-25", map[string]model.Date{"c1": dateOf("2024-06-22"), "c2": dateOf("2024-06-20")}, 20},
+			{"2024-06-15", map[string]model.Date{"c1": dateOf("2024-05-01")}, 10, "2024-05-01"},
+			{"2024-06-20", map[string]model.Date{"c1": dateOf("2024-05-01"), "c2": dateOf("2024-06-20")}, 20, "2024-06-20"},
+			{"2024-06-25", map[string]model.Date{"c1": dateOf("2024-06-22"), "c2": dateOf("2024-06-20")}, 20, "2024-06-20"},
 		} {
 			f := readPSA(t, at(tt.day))
 			if !mapsEqual(f.Reviews, tt.reviews) {
 				t.Errorf("at %s: last reviews = %v, want %v", tt.day, f.Reviews, tt.reviews)
 			}
-			if a := f.Assessments["c1"]; a.Met != tt.met || a.Total != 20 {
-				t.Errorf("at %s: c1 assessment = %+v, want %d of 20", tt.day, a, tt.met)
+			if a := f.Assessments["c1"]; a.Met != tt.met || a.Total != 20 || !sameDate(a.AssessedAt, ptrDate(dateOf(tt.assessedAt))) {
+				t.Errorf("at %s: c1 assessment = %d of %d on %v, want %d of 20 on %s", tt.day, a.Met, a.Total, a.AssessedAt, tt.met, tt.assessedAt)
+			}
+		}
+	})
+
+	// A custom assessments query not bound to :today returns next week's
+	// assessment as c1's latest. With its date the model ignores it, and
+	// the earlier one cannot stand in: c1 has no best-practice ratio until
+	// the day it is made. Without the date the exporter cannot tell.
+	t.Run("assessment after today from a custom query", func(t *testing.T) {
+		latest := func(dateCol string) string {
+			return `SELECT client_id, ` + dateCol + ` standards_total, standards_met
+FROM (
+  SELECT client_id, assessed_at, standards_total, standards_met,
+         ROW_NUMBER() OVER (PARTITION BY client_id
+                            ORDER BY assessed_at DESC, assessment_id DESC) AS rn
+  FROM assessments
+) latest
+WHERE rn = 1`
+		}
+		for _, q := range []struct {
+			name, dateCol string
+			dated         bool
+		}{
+			{"DATE", "assessed_at,", true},
+			{"string", "CAST(assessed_at AS CHAR) AS assessed_at,", true},
+			{"left out", "", false},
+		} {
+			custom, err := config.Parse([]byte(`
+sources: {psa: {dsn_env: ASOF_PSA_DSN}, billing: {dsn_env: ASOF_BILLING_DSN}}
+queries:
+  assessments:
+    sql: |
+`+indent(latest(q.dateCol), "      ")), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tt := range []struct {
+				day    string
+				wantBP *float64
+			}{
+				{"2024-06-15", nil},
+				{"2024-06-19", nil},
+				{"2024-06-20", ptrFloat(1)}, // the day it is made: 20 of 20
+				{"2024-06-25", ptrFloat(1)},
+			} {
+				f, reports, err := psaDB.ReadPSA(ctx, custom, at(tt.day))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range reports {
+					if len(r.Invalid) > 0 {
+						t.Errorf("%s at %s: %s: invalid rows %v", q.name, tt.day, r.Query, r.Examples)
+					}
+				}
+				a, ok := f.Assessments["c1"]
+				want := ptrDate(dateOf("2024-06-20"))
+				if !q.dated {
+					want = nil
+				}
+				if !ok || a.Met != 20 || a.Total != 20 || !sameDate(a.AssessedAt, want) {
+					t.Errorf("%s at %s: c1 assessment = %d of %d on %v (ok %v), want 20 of 20 on %v", q.name, tt.day, a.Met, a.Total, a.AssessedAt, ok, want)
+				}
+				wantBP := tt.wantBP
+				if !q.dated {
+					wantBP = ptrFloat(1) // taken as it is
+				}
+				var bp *float64
+				var components []string
+				for _, c := range model.Compute(custom, f, nil).Clients {
+					if c.ID != "c1" {
+						continue
+					}
+					bp = c.BestPractice
+					for _, s := range c.Components {
+						components = append(components, string(s.Component))
+					}
+				}
+				if (bp == nil) != (wantBP == nil) || (bp != nil && *bp != *wantBP) {
+					t.Errorf("%s at %s: c1 best practice = %v, want %v", q.name, tt.day, fmtFloat(bp), fmtFloat(wantBP))
+				}
+				if got := slices.Contains(components, string(config.ComponentBestPractice)); got != (wantBP != nil) {
+					t.Errorf("%s at %s: c1 components = %v", q.name, tt.day, components)
+				}
 			}
 		}
 	})
@@ -211,6 +296,18 @@ func TestDefaultQueriesAsOf(t *testing.T) {
 
 func ptrDate(d model.Date) *model.Date { return &d }
 func ptrFloat(v float64) *float64      { return &v }
+
+func fmtFloat(v *float64) string {
+	if v == nil {
+		return "absent"
+	}
+	return fmt.Sprint(*v)
+}
+
+// indent prefixes every line of s.
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix) + "\n"
+}
 
 func sameDate(a, b *model.Date) bool {
 	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)

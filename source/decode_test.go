@@ -3,6 +3,7 @@ package source
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +49,8 @@ func date(s string) model.Date {
 	}
 	return model.NewDate(tm.Year(), tm.Month(), tm.Day())
 }
+
+func datep(s string) *model.Date { d := date(s); return &d }
 
 func TestRowKey(t *testing.T) {
 	tests := []struct {
@@ -541,6 +544,58 @@ func TestBuilderAssessments(t *testing.T) {
 	}
 	if a := b.psa.Assessments; len(a) != 2 || a["c1"] != (model.Assessment{Total: 10, Met: 10}) {
 		t.Errorf("assessments = %+v", a)
+	}
+}
+
+// The optional assessed_at column is read like the other dates: DATE,
+// DATETIME or text, NULL or left out meaning no date.
+func TestBuilderAssessmentDate(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skipf("no zone data: %v", err)
+	}
+	base := []any{"client_id", "c1", "standards_total", int64(20), "standards_met", int64(15)}
+	tests := []struct {
+		name       string
+		loc        *time.Location
+		cols       []any // assessed_at and its value, nil to leave the column out
+		want       *model.Date
+		wantReason string
+	}{
+		{"DATE", time.UTC, []any{"assessed_at", time.Date(2024, time.June, 15, 0, 0, 0, 0, time.UTC)}, datep("2024-06-15"), ""},
+		{"DATETIME", time.UTC, []any{"assessed_at", time.Date(2024, time.June, 15, 23, 30, 0, 0, time.UTC)}, datep("2024-06-15"), ""},
+		{"DATETIME read in the configured zone", berlin, []any{"assessed_at", time.Date(2024, time.June, 15, 23, 30, 0, 0, time.UTC)}, datep("2024-06-16"), ""},
+		{"date string", time.UTC, []any{"assessed_at", "2024-06-16"}, datep("2024-06-16"), ""},
+		{"date bytes", time.UTC, []any{"assessed_at", []byte("2024-06-14")}, datep("2024-06-14"), ""},
+		{"datetime string", time.UTC, []any{"assessed_at", " 2024-06-15 08:00:00 "}, datep("2024-06-15"), ""},
+		{"NULL", time.UTC, []any{"assessed_at", nil}, nil, ""},
+		{"column left out", time.UTC, nil, nil, ""},
+		{"not a date", time.UTC, []any{"assessed_at", "last week"}, nil, ReasonUnparsableValue},
+		{"zero date", time.UTC, []any{"assessed_at", time.Time{}}, nil, ReasonUnparsableValue},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := psaBuilder(t)
+			r := newRow(tt.loc, append(slices.Clone(base), tt.cols...)...)
+			if got := feed(b, config.QueryAssessments, "", []*row{r}); !equalReasons(got, []string{tt.wantReason}) {
+				t.Fatalf("reasons = %v, want [%s]", got, tt.wantReason)
+			}
+			a, ok := b.psa.Assessments["c1"]
+			if tt.wantReason != "" {
+				if ok {
+					t.Errorf("skipped row recorded: %+v", a)
+				}
+				return
+			}
+			if !ok || a.Total != 20 || a.Met != 15 {
+				t.Fatalf("assessments = %+v", b.psa.Assessments)
+			}
+			switch {
+			case a.AssessedAt == nil && tt.want == nil:
+			case a.AssessedAt == nil || tt.want == nil || *a.AssessedAt != *tt.want:
+				t.Errorf("assessed at = %v, want %v", a.AssessedAt, tt.want)
+			}
+		})
 	}
 }
 

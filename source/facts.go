@@ -266,6 +266,9 @@ func (b *builder) assessment(r *row) error {
 	if a.Met, err = r.count("standards_met"); err != nil {
 		return err
 	}
+	if a.AssessedAt, err = r.date("assessed_at"); err != nil {
+		return err
+	}
 	if a.Met > a.Total {
 		return invalid(ReasonCountExceedsTotal, "client %q: %d standards met of %d", id, a.Met, a.Total)
 	}

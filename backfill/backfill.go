@@ -172,8 +172,7 @@ func Run(ctx context.Context, cfg *config.Config, psa PSA, billing Billing, o Op
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	instants := Instants(o.From, o.To, o.Step)
-	read := make(chan facts, 1)
-	go readAll(ctx, cfg, psa, billing, instants, read)
+	read := readAll(ctx, cfg, psa, billing, instants, max(1, cfg.Sources.PSA.MaxOpenConns))
 
 	w := &writer{dir: out.tmp, blockMs: o.BlockDuration.Milliseconds(), logger: logger, extra: labels.FromMap(o.Labels)}
 	defer w.close()
@@ -221,37 +220,68 @@ func Run(ctx context.Context, cfg *config.Config, psa PSA, billing Billing, o Op
 	return st, nil
 }
 
-// readAll reads the instants in order, each source in parallel, and
-// sends each instant's facts; it stops at the first failure, which it
-// sends, or when ctx ends. Reading runs ahead of computing by one instant.
-func readAll(ctx context.Context, cfg *config.Config, psa PSA, billing Billing, instants []time.Time, out chan<- facts) {
-	defer close(out)
-	for _, at := range instants {
-		f := facts{at: at}
-		start := time.Now()
-		var wg sync.WaitGroup
-		var psaErr, billingErr error
-		wg.Go(func() { f.psa, _, psaErr = psa.ReadPSA(ctx, cfg, at) })
-		if billing != nil {
-			wg.Go(func() { f.billing, _, billingErr = billing.ReadBilling(ctx, cfg, at) })
-		}
-		wg.Wait()
-		f.read = time.Since(start)
-		switch {
-		case psaErr != nil:
-			f.err = fmt.Errorf("%s: %w", config.PSA, psaErr)
-		case billingErr != nil:
-			f.err = fmt.Errorf("%s: %w", config.Billing, billingErr)
-		}
-		select {
-		case out <- f:
-		case <-ctx.Done():
-			return
-		}
-		if f.err != nil {
-			return
-		}
+// readAll reads the instants with as many readers as the PSA's pool has
+// connections, each instant in its own read-only transaction and each
+// source in parallel, and returns their facts in order of the instants.
+// It stops at the first failure, which it sends, or when ctx ends.
+func readAll(ctx context.Context, cfg *config.Config, psa PSA, billing Billing, instants []time.Time, readers int) <-chan facts {
+	lanes := make([]chan facts, readers)
+	for k := range lanes {
+		lanes[k] = make(chan facts, 1)
+		go func() {
+			defer close(lanes[k])
+			for i := k; i < len(instants); i += readers {
+				f := readInstant(ctx, cfg, psa, billing, instants[i])
+				select {
+				case lanes[k] <- f:
+				case <-ctx.Done():
+					return
+				}
+				if f.err != nil {
+					return
+				}
+			}
+		}()
 	}
+	out := make(chan facts)
+	go func() {
+		defer close(out)
+		for i := range instants {
+			f, ok := <-lanes[i%readers]
+			if !ok {
+				return
+			}
+			select {
+			case out <- f:
+			case <-ctx.Done():
+				return
+			}
+			if f.err != nil {
+				return
+			}
+		}
+	}()
+	return out
+}
+
+func readInstant(ctx context.Context, cfg *config.Config, psa PSA, billing Billing, at time.Time) facts {
+	f := facts{at: at}
+	start := time.Now()
+	var wg sync.WaitGroup
+	var psaErr, billingErr error
+	wg.Go(func() { f.psa, _, psaErr = psa.ReadPSA(ctx, cfg, at) })
+	if billing != nil {
+		wg.Go(func() { f.billing, _, billingErr = billing.ReadBilling(ctx, cfg, at) })
+	}
+	wg.Wait()
+	f.read = time.Since(start)
+	switch {
+	case psaErr != nil:
+		f.err = fmt.Errorf("%s: %w", config.PSA, psaErr)
+	case billingErr != nil:
+		f.err = fmt.Errorf("%s: %w", config.Billing, billingErr)
+	}
+	return f
 }
 
 // DefaultBlockDuration is the largest range Prometheus compacts blocks

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb"
 
 	"github.com/retention-exporter/retention_exporter/collector"
@@ -27,6 +29,23 @@ type writer struct {
 	appended bool
 	blocks   []string
 	b        labels.ScratchBuilder
+	// seen holds the series of the previous instant in the order they
+	// came. One instant's samples come in the order of the last one's,
+	// but for the series that came or went, so most samples find their
+	// series there without building labels or a lookup in the head.
+	seen, next []series
+}
+
+// series is a series the writer has appended to.
+type series struct {
+	metric string
+	values []string
+	labels labels.Labels
+	ref    storage.SeriesRef // in the open block; 0 when not yet there
+}
+
+func (s *series) is(metric string, values []string) bool {
+	return s.metric == metric && slices.Equal(s.values, values)
 }
 
 // instant appends one instant's samples and returns how many it wrote.
@@ -41,34 +60,36 @@ func (w *writer) instant(ctx context.Context, at int64, c *collector.Collector) 
 			return 0, err
 		}
 		w.bw, w.start, w.appended = bw, start, false
+		for i := range w.seen {
+			w.seen[i].ref = 0
+		}
 	}
 	app := w.bw.Appender(ctx)
 	var n int64
+	next := w.next[:0]
+	j := 0 // the previous instant's series the next sample most likely is
 	err := c.Each(func(s *collector.Sample) error {
-		w.b.Reset()
-		w.b.Add(labels.MetricName, s.Metric)
-		for i, name := range s.Names {
-			// An empty label value is no label, as when Prometheus scrapes.
-			if s.Values[i] != "" {
-				w.b.Add(name, s.Values[i])
+		if k := w.find(j, s); k >= 0 {
+			known := w.seen[k]
+			ref, err := app.Append(known.ref, known.labels, at, s.Value)
+			if err != nil {
+				return err
 			}
+			known.ref = ref
+			next = append(next, known)
+			j = k + 1
+			n++
+			return nil
 		}
-		var clash error
-		w.extra.Range(func(l labels.Label) {
-			for _, name := range s.Names {
-				if name == l.Name {
-					clash = fmt.Errorf("label %s is one of %s's own labels", l.Name, s.Metric)
-				}
-			}
-			w.b.Add(l.Name, l.Value)
-		})
-		if clash != nil {
-			return clash
-		}
-		w.b.Sort()
-		if _, err := app.Append(0, w.b.Labels(), at, s.Value); err != nil {
+		lset, err := w.labels(s)
+		if err != nil {
 			return err
 		}
+		ref, err := app.Append(0, lset, at, s.Value)
+		if err != nil {
+			return err
+		}
+		next = append(next, series{metric: s.Metric, values: slices.Clone(s.Values), labels: lset, ref: ref})
 		n++
 		return nil
 	})
@@ -79,8 +100,49 @@ func (w *writer) instant(ctx context.Context, at int64, c *collector.Collector) 
 	if err := app.Commit(); err != nil {
 		return 0, err
 	}
+	w.seen, w.next = next, w.seen
 	w.appended = w.appended || n > 0
 	return n, nil
+}
+
+// lookAhead is how many of the previous instant's series find skips over
+// to match a sample: the series of clients that went since.
+const lookAhead = 64
+
+// find returns the position of the sample's series among the previous
+// instant's, looking from j on, or -1.
+func (w *writer) find(j int, s *collector.Sample) int {
+	for k := j; k < len(w.seen) && k < j+lookAhead; k++ {
+		if w.seen[k].is(s.Metric, s.Values) {
+			return k
+		}
+	}
+	return -1
+}
+
+// labels builds a sample's label set: its metric name, its labels but
+// those with an empty value (no label, as when Prometheus scrapes), and
+// the extra labels.
+func (w *writer) labels(s *collector.Sample) (labels.Labels, error) {
+	w.b.Reset()
+	w.b.Add(labels.MetricName, s.Metric)
+	for i, name := range s.Names {
+		if s.Values[i] != "" {
+			w.b.Add(name, s.Values[i])
+		}
+	}
+	var clash error
+	w.extra.Range(func(l labels.Label) {
+		if slices.Contains(s.Names, l.Name) {
+			clash = fmt.Errorf("label %s is one of %s's own labels", l.Name, s.Metric)
+		}
+		w.b.Add(l.Name, l.Value)
+	})
+	if clash != nil {
+		return labels.EmptyLabels(), clash
+	}
+	w.b.Sort()
+	return w.b.Labels(), nil
 }
 
 // flush writes the open block, if it holds anything, and closes it.
@@ -109,3 +171,4 @@ func (w *writer) close() {
 		w.bw = nil
 	}
 }
+

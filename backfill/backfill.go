@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	promodel "github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/tsdb"
 
@@ -107,7 +108,7 @@ func (o Options) check() error {
 		}
 	}
 	for name, value := range o.Labels {
-		if !labelName(name) || name == labels.MetricName {
+		if !promodel.LabelName(name).IsValidLegacy() || name == labels.MetricName {
 			return fmt.Errorf("label %q: not a valid label name", name)
 		}
 		if value == "" {
@@ -115,18 +116,6 @@ func (o Options) check() error {
 		}
 	}
 	return nil
-}
-
-func labelName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, c := range s {
-		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' && i > 0) {
-			return false
-		}
-	}
-	return true
 }
 
 // Instants lists the instants from from to to, step apart.
@@ -147,11 +136,11 @@ type facts struct {
 	err     error
 }
 
-// Run computes every instant and writes the blocks into o.Output. The
-// logger, which may be nil, takes the TSDB's own messages.
-// Billing is nil when it is not configured. Blocks are written into a
-// temporary directory and moved into Output only when every instant has
-// been written, so a failure leaves Output as it was.
+// Run computes every instant and writes the blocks into o.Output.
+// Billing is nil when it is not configured; the logger, which may be nil,
+// takes the TSDB's own messages. Blocks are written into a temporary
+// directory and moved into Output only when every instant has been
+// written, so a failure leaves Output as it was.
 func Run(ctx context.Context, cfg *config.Config, psa PSA, billing Billing, o Options, logger *slog.Logger) (*Stats, error) {
 	// The caller checks the wall clock: Run reads none, so tests can pin it.
 	if err := o.check(); err != nil {

@@ -114,7 +114,7 @@ func runBackfill(ctx context.Context, cfg *config.Config, o backfill.Options, w 
 	total := len(backfill.Instants(o.From, o.To, o.Step))
 	logger.Info("backfilling", "from", o.From.Format(time.RFC3339), "to", o.To.Format(time.RFC3339), "step", model.Duration(o.Step),
 		"instants", total, "output", o.Output, "series", map[bool]string{true: "portfolio", false: "all"}[o.PortfolioOnly])
-	o.Progress = progress(w, logger)
+	o.Progress = progress(w, isTerminal(w), logger)
 	var bill backfill.Billing
 	if billing != nil {
 		bill = billing
@@ -136,8 +136,7 @@ func runBackfill(ctx context.Context, cfg *config.Config, o backfill.Options, w 
 
 // progress reports each instant: one line redrawn in place with an ETA on
 // a terminal, a log line per instant otherwise.
-func progress(w io.Writer, logger *slog.Logger) func(backfill.Progress) {
-	tty := isTerminal(w)
+func progress(w io.Writer, tty bool, logger *slog.Logger) func(backfill.Progress) {
 	return func(p backfill.Progress) {
 		eta := time.Duration(0)
 		if p.Done > 0 {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/retention-exporter/retention_exporter/backfill"
 	"github.com/retention-exporter/retention_exporter/config"
 )
 
@@ -61,6 +64,28 @@ func TestBackfillOptions(t *testing.T) {
 				t.Errorf("from %s to %s, want %s to %s", o.From, o.To, c.from, c.to)
 			}
 		})
+	}
+}
+
+// TestBackfillProgress: a terminal gets one line redrawn with the ETA, a
+// log a line per instant.
+func TestBackfillProgress(t *testing.T) {
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	p := backfill.Progress{Done: 10, Total: 40, Instant: at, Elapsed: 20 * time.Second, Samples: 1234}
+
+	var tty bytes.Buffer
+	progress(&tty, true, nil)(p)
+	if want := "\r2026-03-01  10/40 instants   25%  1234 samples  ETA 1m0s   "; tty.String() != want {
+		t.Errorf("terminal: %q, want %q", tty.String(), want)
+	}
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	progress(&logs, false, logger)(p)
+	progress(&logs, false, logger)(backfill.Progress{Done: 40, Total: 40, Instant: at.AddDate(0, 0, 30), Elapsed: time.Minute})
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "instant=2026-03-01T00:00:00Z done=10 total=40 samples=1234 eta=1m0s") ||
+		!strings.Contains(lines[1], "done=40 total=40") || !strings.Contains(lines[1], "eta=0s") {
+		t.Errorf("log lines:\n%s", logs.String())
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/common/promslog"
 	"github.com/sirupsen/logrus"
 
+	"github.com/retention-exporter/retention_exporter/backfill"
 	"github.com/retention-exporter/retention_exporter/config"
 	"github.com/retention-exporter/retention_exporter/internal/embedded"
 	"github.com/retention-exporter/retention_exporter/internal/serve"
@@ -30,6 +31,8 @@ type cli struct {
 	Seed          uint64 `default:"1" help:"Random seed of the synthetic MSP."`
 	ListenAddress string `name:"web.listen-address" default:":9866" help:"Address for the exporter's /metrics."`
 	LogLevel      string `name:"log.level" default:"info" enum:"debug,info,warn,error" help:"Log level: ${enum}."`
+	Backfill      string `type:"path" placeholder:"DIR" help:"Before serving, write the synthetic MSP's history into DIR (empty or new) as Prometheus TSDB blocks, as retention_exporter backfill does. A year at the default size takes about two minutes."`
+	BackfillFrom  string `name:"backfill-from" default:"365d" help:"How far back --backfill goes, a duration before the start of today."`
 }
 
 func main() {
@@ -48,6 +51,18 @@ func main() {
 }
 
 func run(ctx context.Context, c cli, logger *slog.Logger) error {
+	// The demo serves the exporter's defaults; a backfill computes with them.
+	cfg, err := config.Load("")
+	if err != nil {
+		return err
+	}
+	var bf backfill.Options
+	if c.Backfill != "" {
+		// Bad options fail before the data is generated.
+		if bf, err = backfillOptions(cfg, c.Backfill, c.BackfillFrom, time.Now()); err != nil {
+			return err
+		}
+	}
 	logrus.SetOutput(io.Discard) // the embedded engine's own chatter
 	db, err := embedded.Start("127.0.0.1:0", "psa", "billing")
 	if err != nil {
@@ -70,6 +85,14 @@ func run(ctx context.Context, c cli, logger *slog.Logger) error {
 	if err := os.Setenv(config.DefaultBillingDSNEnv, db.DSN("billing")); err != nil {
 		return err
 	}
+	if c.Backfill != "" {
+		start := time.Now()
+		st, err := runBackfill(ctx, cfg, bf, os.Stderr, logger)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(os.Stderr, loadHelp(c.Backfill, target(c.ListenAddress), st, time.Since(start)))
+	}
 	fmt.Fprint(os.Stderr, banner(c.ListenAddress, sum.Stories))
 	return serve.Run(ctx, "", serve.Web{ListenAddresses: []string{c.ListenAddress}, TelemetryPath: "/metrics"}, logger)
 }
@@ -85,7 +108,8 @@ func seed(ctx context.Context, db *embedded.Server, o synth.Options) (*synth.Sum
 	return synth.Load(ctx, o, psa, billing)
 }
 
-func banner(addr string, s synth.Stories) string {
+// target is where a local client reaches the listen address.
+func target(addr string) string {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		host, port = "localhost", "9866"
@@ -93,7 +117,11 @@ func banner(addr string, s synth.Stories) string {
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "localhost"
 	}
-	url := fmt.Sprintf("http://%s/metrics", net.JoinHostPort(host, port))
+	return net.JoinHostPort(host, port)
+}
+
+func banner(addr string, s synth.Stories) string {
+	url := fmt.Sprintf("http://%s/metrics", target(addr))
 	return fmt.Sprintf(`
 retention_exporter demo: serving %s
 

@@ -3,14 +3,21 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/tsdb"
+	"github.com/prometheus/prometheus/tsdb/chunkenc"
 
 	"github.com/retention-exporter/retention_exporter/internal/mariadbtest"
 	"github.com/retention-exporter/retention_exporter/internal/scrape"
@@ -21,10 +28,7 @@ import (
 // serves every metric family of the catalogue and shows each story.
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "retention_demo")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildDemo(t, dir)
 	port, err := mariadbtest.FreePort()
 	if err != nil {
 		t.Fatal(err)
@@ -134,5 +138,192 @@ func TestDemo(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Error("demo did not stop on SIGINT")
+	}
+}
+
+// buildDemo builds the demo binary into dir.
+func buildDemo(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "retention_demo")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestDemoBackfill runs the demo with --backfill as a newcomer would: it
+// writes the MSP's history as blocks that promtool lists and the TSDB
+// reads, one sample a day at midnight from --backfill-from to the start
+// of today, labelled with the job of the scrape configuration it prints;
+// then it serves, and the last day's client count is the live one.
+func TestDemoBackfill(t *testing.T) {
+	dir := t.TempDir()
+	bin := buildDemo(t, dir)
+	blocks := filepath.Join(dir, "blocks")
+	port, err := mariadbtest.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logPath := filepath.Join(dir, "demo.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	output := func() string {
+		b, _ := os.ReadFile(logPath)
+		return string(b)
+	}
+	cmd := exec.CommandContext(ctx, bin, "--clients=60", "--backfill="+blocks, "--backfill-from=4d", "--web.listen-address="+addr)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel(); _ = cmd.Wait() }()
+	// The demo serves only once the backfill is written.
+	base := "http://" + addr
+	deadline := time.Now().Add(120 * time.Second)
+	for {
+		resp, err := http.Get(base + "/-/ready")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("demo not ready after 120s:\n%s", output())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	for _, want := range []string{"Wrote ", "--storage.tsdb.path=" + blocks, "targets: ['" + addr + "']", "job_name: retention"} {
+		if !strings.Contains(output(), want) {
+			t.Errorf("the demo does not print %q:\n%s", want, output())
+		}
+	}
+
+	names, err := os.ReadDir(blocks)
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no blocks in %s (%v):\n%s", blocks, err, output())
+	}
+	list, err := exec.Command("promtool", "tsdb", "list", blocks).CombinedOutput()
+	if err != nil {
+		t.Fatalf("promtool tsdb list: %v\n%s", err, list)
+	}
+	for _, n := range names {
+		if !strings.Contains(string(list), n.Name()) {
+			t.Errorf("promtool does not list %s:\n%s", n.Name(), list)
+		}
+	}
+
+	// Sum retention_clients per instant, straight from the blocks.
+	clients := map[int64]float64{}
+	for _, n := range names {
+		b, err := tsdb.OpenBlock(nil, filepath.Join(blocks, n.Name()), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := tsdb.NewBlockQuerier(b, math.MinInt64, math.MaxInt64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set := q.Select(ctx, false, nil, labels.MustNewMatcher(labels.MatchEqual, model.MetricNameLabel, metrics.Clients))
+		for set.Next() {
+			s := set.At()
+			if job := s.Labels().Get("job"); job != "retention" {
+				t.Errorf("%s: job %q, want retention", s.Labels(), job)
+			}
+			it := s.Iterator(nil)
+			for it.Next() != chunkenc.ValNone {
+				ts, v := it.At()
+				clients[ts] += v
+			}
+		}
+		if err := set.Err(); err != nil {
+			t.Fatal(err)
+		}
+		q.Close()
+		b.Close()
+	}
+	// The span the demo says it backfills: 4 days back to the start of
+	// today (of yesterday in the first 3 hours of a day).
+	span := regexp.MustCompile(`Backfilling 5 days of history \((\S+) to (\S+)\)`).FindStringSubmatch(output())
+	if span == nil {
+		t.Fatalf("the demo does not say what it backfills:\n%s", output())
+	}
+	first, err1 := time.Parse(time.DateOnly, span[1])
+	last, err2 := time.Parse(time.DateOnly, span[2])
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	if err1 != nil || err2 != nil || !first.Equal(last.AddDate(0, 0, -4)) || last.After(today) || last.Before(today.AddDate(0, 0, -1)) {
+		t.Fatalf("backfilled %s to %s on %s", span[1], span[2], today.Format(time.DateOnly))
+	}
+	if len(clients) != 5 {
+		t.Errorf("samples at %d instants, want 5 (4 days back to today's start): %v", len(clients), clients)
+	}
+	for i := range 5 {
+		at := last.AddDate(0, 0, -i)
+		if clients[at.UnixMilli()] <= 0 {
+			t.Errorf("no clients at %s: %v", at.Format(time.DateOnly), clients)
+		}
+	}
+
+	body, err := scrape.Get(http.DefaultClient, base+"/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := scrape.Parse(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := 0.0
+	for _, s := range f.Samples(metrics.Clients) {
+		live += s.Value
+	}
+	// The MSP's dates are days, so the start of today and now agree.
+	if got := clients[last.UnixMilli()]; last.Equal(today) && got != live {
+		t.Errorf("clients on %s: backfilled %v, served now %v", last.Format(time.DateOnly), got, live)
+	}
+}
+
+// TestDemoBackfillRefuses: a bad --backfill-from or a directory that is
+// not empty stops the demo at once, with a message naming the problem.
+func TestDemoBackfillRefuses(t *testing.T) {
+	dir := t.TempDir()
+	bin := buildDemo(t, dir)
+	full := filepath.Join(dir, "full")
+	if err := os.MkdirAll(filepath.Join(full, "wal"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--backfill=" + filepath.Join(dir, "new"), "--backfill-from=a year"}, `--backfill-from "a year": not a positive duration`},
+		{[]string{"--backfill=" + full}, "is not empty (it holds wal)"},
+	} {
+		cmd := exec.Command(bin, append(c.args, "--web.listen-address=127.0.0.1:1")...)
+		done := make(chan struct{})
+		var out []byte
+		var err error
+		go func() { defer close(done); out, err = cmd.CombinedOutput() }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+			t.Fatalf("%v: still running after 30s:\n%s", c.args, out)
+		}
+		if err == nil || !strings.Contains(string(out), c.want) {
+			t.Errorf("%v: err %v, want a failure saying %q:\n%s", c.args, err, c.want, out)
+		}
+		if strings.Contains(string(out), "Generated") {
+			t.Errorf("%v: generated the data before refusing:\n%s", c.args, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "new")); !os.IsNotExist(err) {
+		t.Errorf("a refused backfill created its directory: %v", err)
 	}
 }

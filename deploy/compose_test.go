@@ -2,16 +2,20 @@ package deploy
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/retention-exporter/retention_exporter/internal/mariadbtest"
@@ -19,19 +23,82 @@ import (
 )
 
 type composeFile struct {
-	Name     string `yaml:"name"`
-	Services map[string]struct {
-		Image      string         `yaml:"image"`
-		Build      map[string]any `yaml:"build"`
-		Entrypoint []string       `yaml:"entrypoint"`
-		Command    []string       `yaml:"command"`
-		Volumes    []string       `yaml:"volumes"`
-		Secrets    []string       `yaml:"secrets"`
-	} `yaml:"services"`
-	Secrets map[string]struct {
+	Name     string                    `yaml:"name"`
+	Services map[string]composeService `yaml:"services"`
+	Secrets  map[string]struct {
 		File string `yaml:"file"`
 	} `yaml:"secrets"`
 	Volumes map[string]any `yaml:"volumes"`
+}
+
+type composeService struct {
+	Image      string         `yaml:"image"`
+	Build      map[string]any `yaml:"build"`
+	Profiles   []string       `yaml:"profiles"`
+	User       string         `yaml:"user"`
+	ReadOnly   bool           `yaml:"read_only"`
+	Tmpfs      []string       `yaml:"tmpfs"`
+	Entrypoint []string       `yaml:"entrypoint"`
+	Command    []string       `yaml:"command"`
+	Volumes    []string       `yaml:"volumes"`
+	Secrets    []string       `yaml:"secrets"`
+	DependsOn  any            `yaml:"depends_on"`
+}
+
+// mount returns the source mounted at target, if any.
+func (s composeService) mount(target string) (string, bool) {
+	for _, v := range s.Volumes {
+		parts := strings.Split(v, ":")
+		if len(parts) > 1 && parts[1] == target {
+			return parts[0], true
+		}
+	}
+	return "", false
+}
+
+// flag returns the value of --name=value in args.
+func flag(args []string, name string) (string, bool) {
+	for _, a := range args {
+		if v, ok := strings.CutPrefix(a, "--"+name+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// dependsOn returns the condition on which s waits for service, "" when
+// it does not depend on it.
+func (s composeService) dependsOn(service string) string {
+	switch d := s.DependsOn.(type) {
+	case []any:
+		for _, name := range d {
+			if name == service {
+				return "service_started"
+			}
+		}
+	case map[string]any:
+		if c, ok := d[service].(map[string]any); ok {
+			cond, _ := c["condition"].(string)
+			return cond
+		}
+	}
+	return ""
+}
+
+// localize rewrites a service's in-container paths (the targets of its
+// mounts) to local ones, given the local path of each mount's source.
+func localize(t *testing.T, s composeService, local map[string]string) *strings.Replacer {
+	t.Helper()
+	var pairs []string
+	for _, v := range s.Volumes {
+		parts := strings.Split(v, ":")
+		path, ok := local[parts[0]]
+		if !ok {
+			t.Fatalf("no local path for the mount %s", v)
+		}
+		pairs = append(pairs, parts[1], path)
+	}
+	return strings.NewReplacer(pairs...)
 }
 
 func readCompose(t *testing.T) composeFile {
@@ -83,6 +150,92 @@ func TestComposeFile(t *testing.T) {
 		if _, err := os.Stat(filepath.Join("compose", s.File)); err != nil {
 			t.Errorf("secret %s: %v", name, err)
 		}
+	}
+}
+
+// TestComposeBackfillProfile: the backfill profile's two one-shot services
+// run only when asked for, the backfill as the exporter runs (image,
+// config, secrets), the loader with Prometheus's own image on Prometheus's
+// data volume, after the backfill succeeded; and Prometheus keeps what
+// the backfill writes. TestComposeStack runs both commands.
+func TestComposeBackfillProfile(t *testing.T) {
+	c := readCompose(t)
+	for name, s := range c.Services {
+		want := []string(nil)
+		if strings.HasPrefix(name, "backfill") {
+			want = []string{"backfill"}
+		}
+		if !slices.Equal(s.Profiles, want) {
+			t.Errorf("%s: profiles %v, want %v", name, s.Profiles, want)
+		}
+	}
+	exporter, bf, load, prom := c.Services["exporter"], c.Services["backfill"], c.Services["backfill-load"], c.Services["prometheus"]
+
+	if bf.Image != exporter.Image || bf.Build == nil {
+		t.Errorf("backfill image %q (build %v), want the exporter's %q, built", bf.Image, bf.Build, exporter.Image)
+	}
+	if !slices.Equal(bf.Secrets, exporter.Secrets) {
+		t.Errorf("backfill secrets %v, want the exporter's %v", bf.Secrets, exporter.Secrets)
+	}
+	cfg, _ := flag(exporter.Command, "config.file")
+	if got, _ := flag(bf.Command, "config.file"); got != cfg {
+		t.Errorf("backfill --config.file %q, want the exporter's %q", got, cfg)
+	}
+	if a, _ := exporter.mount(cfg); a == "" {
+		t.Errorf("the exporter does not mount its config %s", cfg)
+	} else if b, _ := bf.mount(cfg); b != a {
+		t.Errorf("backfill mounts %q as %s, the exporter %q", b, cfg, a)
+	}
+	if !slices.Contains(bf.Command, "backfill") {
+		t.Errorf("backfill command %v runs no backfill", bf.Command)
+	}
+	if bf.dependsOn("mariadb") != "service_healthy" {
+		t.Errorf("backfill does not wait for a healthy mariadb: %v", bf.DependsOn)
+	}
+	// The block writer stages samples in the temporary directory.
+	if bf.ReadOnly && !slices.Contains(bf.Tmpfs, "/tmp") {
+		t.Errorf("backfill has a read-only root and no /tmp: %v", bf.Tmpfs)
+	}
+	out, ok := flag(bf.Command, "output")
+	if !ok {
+		t.Fatalf("backfill command %v has no --output", bf.Command)
+	}
+	blocks, _ := bf.mount(out)
+	if _, ok := c.Volumes[blocks]; !ok {
+		t.Fatalf("backfill --output %s is not on a named volume (%q)", out, blocks)
+	}
+	if bf.User != "0:0" {
+		t.Errorf("backfill runs as %q: a fresh volume is root's", bf.User)
+	}
+
+	if load.Image != prom.Image {
+		t.Errorf("backfill-load image %q, want Prometheus's %q (its shell, its user)", load.Image, prom.Image)
+	}
+	if load.dependsOn("backfill") != "service_completed_successfully" {
+		t.Errorf("backfill-load does not wait for the backfill to succeed: %v", load.DependsOn)
+	}
+	data, _ := flag(prom.Command, "storage.tsdb.path")
+	volume, _ := prom.mount(data)
+	if _, ok := c.Volumes[volume]; !ok {
+		t.Fatalf("Prometheus's --storage.tsdb.path %s is not on a named volume", data)
+	}
+	if got, _ := load.mount(data); got != volume {
+		t.Errorf("backfill-load mounts %q at %s, Prometheus %q", got, data, volume)
+	}
+	if !slices.ContainsFunc(load.Volumes, func(v string) bool { return strings.HasPrefix(v, blocks+":") }) {
+		t.Errorf("backfill-load does not mount the backfill's volume %s: %v", blocks, load.Volumes)
+	}
+
+	// Prometheus deletes blocks older than its retention as it loads them.
+	from, _ := flag(bf.Command, "from")
+	back, err := model.ParseDuration(from)
+	if err != nil {
+		t.Fatalf("backfill --from=%s: %v", from, err)
+	}
+	ret, _ := flag(prom.Command, "storage.tsdb.retention.time")
+	retention, err := model.ParseDuration(ret)
+	if err != nil || retention < back+model.Duration(24*time.Hour) {
+		t.Errorf("Prometheus retention %q does not keep a backfill from %s (%v)", ret, from, err)
 	}
 }
 
@@ -144,7 +297,14 @@ func TestComposeStack(t *testing.T) {
 		"scrape_interval: 30s", "scrape_interval: 1s",
 		"evaluation_interval: 30s", "evaluation_interval: 1s",
 	).Replace(string(prom))
-	p, err := promtest.StartPrometheus(filepath.Join(dir, "prom"), promCfg)
+	// The stack's flags but for the paths: its retention keeps the history.
+	var promFlags []string
+	for _, a := range c.Services["prometheus"].Command {
+		if !strings.HasPrefix(a, "--config.file=") && !strings.HasPrefix(a, "--storage.tsdb.path=") {
+			promFlags = append(promFlags, a)
+		}
+	}
+	p, err := promtest.StartPrometheus(filepath.Join(dir, "prom"), promCfg, promFlags...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,4 +410,81 @@ func TestComposeStack(t *testing.T) {
 	if resp, err := http.Get("http://" + addr + "/-/ready"); err != nil || resp.StatusCode != http.StatusOK {
 		t.Errorf("exporter not ready: %v", err)
 	}
+
+	// The backfill profile: the backfill service's command with the
+	// stack's config and secrets, writing into a local directory, then the
+	// loader's script moving the blocks into this running Prometheus's
+	// data directory; the year of history appears beside the live data.
+	blocks := filepath.Join(dir, "blocks")
+	promData := filepath.Join(dir, "prom", "data")
+	local := map[string]string{"./retention_exporter.yml": cfgPath, "backfill-blocks": blocks, "prometheus-data": promData}
+	bf := c.Services["backfill"]
+	paths := localize(t, bf, local)
+	var bfArgs []string
+	for _, a := range bf.Command {
+		bfArgs = append(bfArgs, paths.Replace(a))
+	}
+	run := exec.Command(filepath.Join(bins, "retention_exporter"), bfArgs...)
+	run.Env = env
+	start := time.Now()
+	out, err := run.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "Wrote ") {
+		t.Fatalf("backfill %v: %v\n%s", bfArgs, err, out)
+	}
+	t.Logf("backfill %v took %s", bf.Command, time.Since(start).Round(100*time.Millisecond))
+	first := oldestBlock(t, blocks)
+	if age := time.Since(first); age < 364*24*time.Hour {
+		t.Errorf("the backfill starts %s ago (%s), want a year", age.Round(time.Hour), first)
+	}
+
+	load := c.Services["backfill-load"]
+	uid := fmt.Sprintf("%d:%d", os.Getuid(), os.Getgid())
+	script := strings.NewReplacer("$$", "$", "65534:65534", uid).Replace(localize(t, load, local).Replace(load.Command[0]))
+	loadCmd := exec.Command(load.Entrypoint[0], append(load.Entrypoint[1:], script)...)
+	if out, err := loadCmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "Loaded ") {
+		t.Fatalf("backfill-load: %v\n%s\nscript:\n%s", err, out, script)
+	}
+	if left, _ := os.ReadDir(blocks); len(left) != 0 {
+		t.Errorf("backfill-load left %d entries in the backfill's volume", len(left))
+	}
+	if _, err := os.Stat(filepath.Join(promData, ".backfill-load")); !os.IsNotExist(err) {
+		t.Errorf("backfill-load left its staging directory: %v", err)
+	}
+
+	// Prometheus loads new blocks once a minute.
+	deadline = time.Now().Add(150 * time.Second)
+	for {
+		res, err := p.QueryAt(ctx, `sum(retention_clients{job="retention"}) > 0`, first)
+		if err == nil && len(res) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no clients on %s, the first backfilled day (%v)\nprometheus log:\n%s", first.Format(time.DateOnly), err, p.Log())
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// oldestBlock returns the first sample's time of the blocks in dir.
+func oldestBlock(t *testing.T, dir string) time.Time {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("no blocks in %s: %v", dir, err)
+	}
+	oldest := int64(math.MaxInt64)
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name(), "meta.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var meta struct {
+			MinTime int64 `json:"minTime"`
+		}
+		if err := json.Unmarshal(b, &meta); err != nil {
+			t.Fatal(err)
+		}
+		oldest = min(oldest, meta.MinTime)
+	}
+	return time.UnixMilli(oldest)
 }

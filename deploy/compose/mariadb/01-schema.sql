@@ -7,3 +7,7 @@ source /schema/psa.sql
 USE billing;
 source /schema/billing.sql
 source /schema/grants.sql
+-- The running exporter may keep all of grants.sql's 4 connections open
+-- (max_open_conns, 2, per source); the backfill profile reads with the same
+-- account beside it, one connection per source.
+ALTER USER 'retention_exporter'@'%' WITH MAX_USER_CONNECTIONS 8;

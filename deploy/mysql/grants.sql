@@ -7,8 +7,8 @@
 CREATE USER IF NOT EXISTS 'retention_exporter'@'%' IDENTIFIED BY 'change-me';
 
 -- A few connections are plenty: the exporter uses at most max_open_conns
--- (default 2) per source.
-ALTER USER 'retention_exporter'@'%' WITH MAX_USER_CONNECTIONS 4;
+-- (default 2) per source, and a backfill run beside it as many again.
+ALTER USER 'retention_exporter'@'%' WITH MAX_USER_CONNECTIONS 8;
 
 GRANT SELECT ON psa.clients     TO 'retention_exporter'@'%';
 GRANT SELECT ON psa.contracts   TO 'retention_exporter'@'%';

@@ -171,4 +171,3 @@ func (w *writer) close() {
 		w.bw = nil
 	}
 }
-

@@ -108,7 +108,7 @@ func (o Options) check() error {
 		}
 	}
 	for name, value := range o.Labels {
-		if !promodel.LabelName(name).IsValidLegacy() || name == labels.MetricName {
+		if !promodel.LegacyValidation.IsValidLabelName(name) || name == promodel.MetricNameLabel {
 			return fmt.Errorf("label %q: not a valid label name", name)
 		}
 		if value == "" {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb"
@@ -125,7 +126,7 @@ func (w *writer) find(j int, s *collector.Sample) int {
 // the extra labels.
 func (w *writer) labels(s *collector.Sample) (labels.Labels, error) {
 	w.b.Reset()
-	w.b.Add(labels.MetricName, s.Metric)
+	w.b.Add(model.MetricNameLabel, s.Metric)
 	for i, name := range s.Names {
 		if s.Values[i] != "" {
 			w.b.Add(name, s.Values[i])

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
@@ -37,16 +38,39 @@ type writer struct {
 	seen, next []series
 }
 
-// series is a series the writer has appended to.
+// series is a series the writer has appended to: its metric name and
+// label values as one key, and its reference in the open block.
 type series struct {
-	metric string
-	values []string
-	labels labels.Labels
-	ref    storage.SeriesRef // in the open block; 0 when not yet there
+	key string
+	ref storage.SeriesRef // 0 when not yet in the open block
 }
 
-func (s *series) is(metric string, values []string) bool {
-	return s.metric == metric && slices.Equal(s.values, values)
+const sep = '\xff' // in no metric name, and in no valid UTF-8 label value
+
+func key(s *collector.Sample) string {
+	var b strings.Builder
+	b.WriteString(s.Metric)
+	for _, v := range s.Values {
+		b.WriteByte(sep)
+		b.WriteString(v)
+	}
+	return b.String()
+}
+
+// is reports whether the series is the sample's, without building its key.
+func (x *series) is(s *collector.Sample) bool {
+	k := x.key
+	if !strings.HasPrefix(k, s.Metric) {
+		return false
+	}
+	k = k[len(s.Metric):]
+	for _, v := range s.Values {
+		if len(k) < 1+len(v) || k[0] != sep || k[1:1+len(v)] != v {
+			return false
+		}
+		k = k[1+len(v):]
+	}
+	return k == ""
 }
 
 // instant appends one instant's samples and returns how many it wrote.
@@ -70,27 +94,25 @@ func (w *writer) instant(ctx context.Context, at int64, c *collector.Collector) 
 	next := w.next[:0]
 	j := 0 // the previous instant's series the next sample most likely is
 	err := c.Each(func(s *collector.Sample) error {
+		known := series{ref: 0}
 		if k := w.find(j, s); k >= 0 {
-			known := w.seen[k]
-			ref, err := app.Append(known.ref, known.labels, at, s.Value)
-			if err != nil {
+			known, j = w.seen[k], k+1
+		} else {
+			known.key = key(s)
+		}
+		lset := labels.EmptyLabels() // the head finds a known series by its reference
+		if known.ref == 0 {
+			var err error
+			if lset, err = w.labels(s); err != nil {
 				return err
 			}
-			known.ref = ref
-			next = append(next, known)
-			j = k + 1
-			n++
-			return nil
 		}
-		lset, err := w.labels(s)
+		ref, err := app.Append(known.ref, lset, at, s.Value)
 		if err != nil {
 			return err
 		}
-		ref, err := app.Append(0, lset, at, s.Value)
-		if err != nil {
-			return err
-		}
-		next = append(next, series{metric: s.Metric, values: slices.Clone(s.Values), labels: lset, ref: ref})
+		known.ref = ref
+		next = append(next, known)
 		n++
 		return nil
 	})
@@ -114,7 +136,7 @@ const lookAhead = 64
 // instant's, looking from j on, or -1.
 func (w *writer) find(j int, s *collector.Sample) int {
 	for k := j; k < len(w.seen) && k < j+lookAhead; k++ {
-		if w.seen[k].is(s.Metric, s.Values) {
+		if w.seen[k].is(s) {
 			return k
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -89,6 +90,11 @@ func defaultTo(wall time.Time, loc *time.Location) time.Time {
 	return to
 }
 
+// memoryLimit is the Go runtime's soft memory limit while backfilling,
+// unless GOMEMLIMIT sets one: the garbage collector works harder near it
+// rather than letting the heap double.
+const memoryLimit = 800 << 20
+
 // Run backfills.
 func (b *BackfillCmd) Run(cli *CLI, logger *slog.Logger) error {
 	cfg, err := config.Load(cli.ConfigFile)
@@ -98,6 +104,11 @@ func (b *BackfillCmd) Run(cli *CLI, logger *slog.Logger) error {
 	o, err := b.options(cfg, time.Now())
 	if err != nil {
 		return err
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// The TSDB head holds every series of a block until it is
+		// written; a soft limit keeps the garbage around it small.
+		debug.SetMemoryLimit(memoryLimit)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

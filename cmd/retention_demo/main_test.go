@@ -52,20 +52,7 @@ func TestDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := "http://" + addr
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		resp, err := http.Get(base + "/-/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("demo not ready after 90s:\n%s", output())
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	waitReady(t, base, 90*time.Second, output)
 	body, err := scrape.Get(http.DefaultClient, base+"/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -185,20 +172,7 @@ func TestDemoBackfill(t *testing.T) {
 	defer func() { cancel(); _ = cmd.Wait() }()
 	// The demo serves only once the backfill is written.
 	base := "http://" + addr
-	deadline := time.Now().Add(120 * time.Second)
-	for {
-		resp, err := http.Get(base + "/-/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("demo not ready after 120s:\n%s", output())
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	waitReady(t, base, 120*time.Second, output)
 	for _, want := range []string{"Wrote ", "--storage.tsdb.path=" + blocks, "targets: ['" + addr + "']", "job_name: retention"} {
 		if !strings.Contains(output(), want) {
 			t.Errorf("the demo does not print %q:\n%s", want, output())
@@ -325,5 +299,24 @@ func TestDemoBackfillRefuses(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "new")); !os.IsNotExist(err) {
 		t.Errorf("a refused backfill created its directory: %v", err)
+	}
+}
+
+// waitReady waits until the demo at base answers /-/ready with 200.
+func waitReady(t *testing.T, base string, timeout time.Duration, output func() string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		resp, err := http.Get(base + "/-/ready")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("demo not ready after %s:\n%s", timeout, output())
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }

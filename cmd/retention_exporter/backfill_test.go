@@ -98,15 +98,7 @@ func runBackfillBinary(t *testing.T, config string, args ...string) (string, boo
 		t.Fatal(err)
 	}
 	cmd := exec.Command(binary, append([]string{"--config.file=" + cfgPath, "backfill"}, args...)...)
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "RETENTION_") {
-			env = append(env, kv)
-		}
-	}
-	cmd.Env = append(env,
-		"RETENTION_PSA_DSN="+shared.DSN(roUser, roPassword, "psa"),
-		"RETENTION_BILLING_DSN="+shared.DSN(roUser, roPassword, "billing"))
+	cmd.Env = readerEnv(shared, shared)
 	out, err := cmd.CombinedOutput()
 	if strings.Contains(string(out), roPassword) {
 		t.Errorf("the DSN password appears in the output")

@@ -118,6 +118,20 @@ type exporterProc struct {
 	configPath string
 }
 
+// readerEnv is the test's environment without RETENTION_ variables, and
+// the read-only account's DSNs of the two servers.
+func readerEnv(psaDB, billingDB *mariadbtest.Server) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "RETENTION_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env,
+		"RETENTION_PSA_DSN="+psaDB.DSN(roUser, roPassword, "psa"),
+		"RETENTION_BILLING_DSN="+billingDB.DSN(roUser, roPassword, "billing"))
+}
+
 // startExporter runs the built binary with a config and the DSNs of db.
 func startExporter(t *testing.T, db *mariadbtest.Server, config string, extraArgs ...string) *exporterProc {
 	t.Helper()
@@ -141,15 +155,7 @@ func startExporterOn(t *testing.T, psaDB, billingDB *mariadbtest.Server, config 
 	args := append([]string{"--config.file=" + cfgPath, "--web.listen-address=" + addr, "--log.level=debug"}, extraArgs...)
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, binary, args...)
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "RETENTION_") {
-			env = append(env, kv)
-		}
-	}
-	cmd.Env = append(env,
-		"RETENTION_PSA_DSN="+psaDB.DSN(roUser, roPassword, "psa"),
-		"RETENTION_BILLING_DSN="+billingDB.DSN(roUser, roPassword, "billing"))
+	cmd.Env = readerEnv(psaDB, billingDB)
 	logs := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {

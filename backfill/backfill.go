@@ -118,6 +118,17 @@ func (o Options) check() error {
 	return nil
 }
 
+// DefaultTo is the default last instant: the start of today in loc, or of
+// yesterday when today's began less than MinLag before wall.
+func DefaultTo(wall time.Time, loc *time.Location) time.Time {
+	y, m, d := wall.In(loc).Date()
+	to := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	if to.After(wall.Add(-MinLag)) {
+		to = time.Date(y, m, d-1, 0, 0, 0, 0, loc)
+	}
+	return to
+}
+
 // Instants lists the instants from from to to, step apart.
 func Instants(from, to time.Time, step time.Duration) []time.Time {
 	var ts []time.Time

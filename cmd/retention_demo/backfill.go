@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+	"golang.org/x/term"
 
 	"github.com/retention-exporter/retention_exporter/backfill"
 	"github.com/retention-exporter/retention_exporter/config"
@@ -28,7 +29,7 @@ func backfillOptions(cfg *config.Config, dir, from string, wall time.Time) (back
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return backfill.Options{}, fmt.Errorf("--backfill %s is not empty (it holds %s): give an empty or new directory", dir, entries[0].Name())
 	}
-	to := startOfDay(wall, cfg.Location())
+	to := backfill.DefaultTo(wall, cfg.Location())
 	o := backfill.Options{
 		From:   to.Add(-time.Duration(back)),
 		To:     to,
@@ -41,39 +42,15 @@ func backfillOptions(cfg *config.Config, dir, from string, wall time.Time) (back
 	return o, o.Check(wall)
 }
 
-// startOfDay is the start of today in loc, or of yesterday when today's
-// began less than backfill.MinLag ago: the default end of a backfill.
-func startOfDay(wall time.Time, loc *time.Location) time.Time {
-	y, m, d := wall.In(loc).Date()
-	to := time.Date(y, m, d, 0, 0, 0, 0, loc)
-	if to.After(wall.Add(-backfill.MinLag)) {
-		to = time.Date(y, m, d-1, 0, 0, 0, 0, loc)
-	}
-	return to
-}
-
 // runBackfill computes the demo MSP's history with the exporter's default
 // configuration, through the sources serving opens, and writes it into
 // o.Output; it reports progress on w.
-func runBackfill(ctx context.Context, cfg *config.Config, o backfill.Options, w io.Writer, logger *slog.Logger) (*backfill.Stats, error) {
-	psa, billing, err := serve.Open(cfg, logger)
-	if err != nil {
-		return nil, err
-	}
-	defer serve.CloseSources(psa, billing)
-	var bill backfill.Billing
-	if billing != nil {
-		bill = billing
-	}
+func runBackfill(ctx context.Context, cfg *config.Config, o backfill.Options, w *os.File, logger *slog.Logger) (*backfill.Stats, error) {
 	total := len(backfill.Instants(o.From, o.To, o.Step))
 	fmt.Fprintf(w, "Backfilling %d days of history (%s to %s) into %s.\n", total,
 		o.From.Format(time.DateOnly), o.To.Format(time.DateOnly), o.Output)
-	o.Progress = progress(w, isTerminal(w))
-	st, err := backfill.Run(ctx, cfg, psa, bill, o, slog.New(slog.DiscardHandler))
-	if err != nil {
-		return nil, fmt.Errorf("backfill failed, nothing written to %s: %w", o.Output, err)
-	}
-	return st, nil
+	o.Progress = progress(w, term.IsTerminal(int(w.Fd())))
+	return serve.Backfill(ctx, cfg, o, logger)
 }
 
 // progress redraws one line on a terminal, and otherwise prints a line
@@ -97,15 +74,6 @@ func progress(w io.Writer, tty bool) func(backfill.Progress) {
 			fmt.Fprintln(w, line)
 		}
 	}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
 // loadHelp says how to look at the history: a Prometheus whose data

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+	"golang.org/x/term"
 
 	"github.com/retention-exporter/retention_exporter/backfill"
 	"github.com/retention-exporter/retention_exporter/config"
@@ -47,7 +48,7 @@ func (b *BackfillCmd) options(cfg *config.Config, wall time.Time) (backfill.Opti
 	}
 	o.Step = time.Duration(step)
 	if b.To == "" {
-		o.To = defaultTo(wall, loc)
+		o.To = backfill.DefaultTo(wall, loc)
 	} else if o.To, err = parseInstant(b.To, loc); err != nil {
 		return o, fmt.Errorf("--to: %w", err)
 	}
@@ -78,18 +79,6 @@ func parseInstant(s string, loc *time.Location) (time.Time, error) {
 	return t, nil
 }
 
-// defaultTo is the start of today in loc, or of yesterday when today's
-// began less than backfill.MinLag ago.
-func defaultTo(wall time.Time, loc *time.Location) time.Time {
-	now := wall.In(loc)
-	y, m, d := now.Date()
-	to := time.Date(y, m, d, 0, 0, 0, 0, loc)
-	if to.After(wall.Add(-backfill.MinLag)) {
-		to = time.Date(y, m, d-1, 0, 0, 0, 0, loc)
-	}
-	return to
-}
-
 // memoryLimit is the Go runtime's soft memory limit while backfilling,
 // unless GOMEMLIMIT sets one: the garbage collector works harder near it
 // rather than letting the heap double.
@@ -115,27 +104,19 @@ func (b *BackfillCmd) Run(cli *CLI, logger *slog.Logger) error {
 	return runBackfill(ctx, cfg, o, os.Stderr, logger)
 }
 
-// runBackfill opens the sources, backfills and reports on w.
-func runBackfill(ctx context.Context, cfg *config.Config, o backfill.Options, w io.Writer, logger *slog.Logger) error {
-	psa, billing, err := serve.Open(cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer serve.CloseSources(psa, billing)
+// runBackfill backfills and reports on w.
+func runBackfill(ctx context.Context, cfg *config.Config, o backfill.Options, w *os.File, logger *slog.Logger) error {
 	total := len(backfill.Instants(o.From, o.To, o.Step))
 	logger.Info("backfilling", "from", o.From.Format(time.RFC3339), "to", o.To.Format(time.RFC3339), "step", model.Duration(o.Step),
 		"instants", total, "output", o.Output, "series", map[bool]string{true: "portfolio", false: "all"}[o.PortfolioOnly])
-	o.Progress = progress(w, isTerminal(w), logger)
-	var bill backfill.Billing
-	if billing != nil {
-		bill = billing
-	}
-	st, err := backfill.Run(ctx, cfg, psa, bill, o, quiet())
-	if isTerminal(w) {
+	tty := term.IsTerminal(int(w.Fd()))
+	o.Progress = progress(w, tty, logger)
+	st, err := serve.Backfill(ctx, cfg, o, logger)
+	if tty {
 		fmt.Fprintln(w)
 	}
 	if err != nil {
-		return fmt.Errorf("backfill failed, nothing written to %s: %w", o.Output, err)
+		return err
 	}
 	logger.Info("backfill done", "blocks", len(st.Blocks), "bytes", st.Bytes, "instants", st.Instants, "samples", st.Samples,
 		"read", st.Read.Round(time.Millisecond), "compute", st.Compute.Round(time.Millisecond), "write", st.Write.Round(time.Millisecond))
@@ -163,16 +144,4 @@ func progress(w io.Writer, tty bool, logger *slog.Logger) func(backfill.Progress
 	}
 }
 
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
-}
-
 func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
-
-// quiet is the TSDB's logger: the backfill reports its blocks itself.
-func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }

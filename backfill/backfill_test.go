@@ -1,21 +1,17 @@
 package backfill_test
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"log/slog"
 	"maps"
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/tsdb"
@@ -24,6 +20,7 @@ import (
 	"github.com/retention-exporter/retention_exporter/config"
 	"github.com/retention-exporter/retention_exporter/exporter"
 	"github.com/retention-exporter/retention_exporter/internal/promtest"
+	"github.com/retention-exporter/retention_exporter/internal/scrape"
 	"github.com/retention-exporter/retention_exporter/internal/stack"
 	m "github.com/retention-exporter/retention_exporter/metrics"
 )
@@ -57,34 +54,24 @@ func (e *msp) served(t *testing.T, at time.Time, extra map[string]string) map[st
 	if err != nil {
 		t.Fatal(err)
 	}
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(bytes.NewReader(text))
+	fams, err := scrape.Parse(text)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]float64{}
-	for name, f := range fams {
-		for _, mt := range f.Metric {
-			ls := map[string]string{model.MetricNameLabel: name}
-			for _, l := range mt.Label {
-				if l.GetValue() != "" {
-					ls[l.GetName()] = l.GetValue()
+	for name := range fams {
+		for _, smp := range fams.Samples(name) {
+			ls := scrape.Labels{model.MetricNameLabel: name}
+			for k, v := range smp.Labels {
+				if v != "" {
+					ls[k] = v
 				}
 			}
 			maps.Copy(ls, extra)
-			out[key(ls)] = mt.GetGauge().GetValue()
+			out[ls.String()] = smp.Value
 		}
 	}
 	return out
-}
-
-func key(ls map[string]string) string {
-	names := slices.Sorted(maps.Keys(ls))
-	var b strings.Builder
-	for _, n := range names {
-		fmt.Fprintf(&b, "%s=%q,", n, ls[n])
-	}
-	return b.String()
 }
 
 // compare reports every series that differs between want and got.
@@ -161,7 +148,7 @@ func TestBackfillIsWhatServeServed(t *testing.T) {
 	for _, at := range instants {
 		want := e.served(t, at, o.Labels)
 		for k := range want {
-			families[strings.SplitN(strings.TrimPrefix(k, `__name__="`), `"`, 2)[0]] = true
+			families[strings.SplitN(strings.TrimPrefix(k, `{__name__="`), `"`, 2)[0]] = true
 		}
 		for i, prom := range proms {
 			res, err := prom.QueryAt(ctx, `{job="retention"}`, at)
@@ -174,7 +161,7 @@ func TestBackfillIsWhatServeServed(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got[key(s.Metric)] = v
+				got[scrape.Labels(s.Metric).String()] = v
 			}
 			compare(t, at, promtest.Prometheuses()[i], want, got)
 		}
@@ -190,7 +177,7 @@ func TestBackfillIsWhatServeServed(t *testing.T) {
 		vec, _ := r.Vector()
 		got := map[string]float64{}
 		for _, s := range vec {
-			got[key(s.Metric.Map())] = s.F
+			got[scrape.Labels(s.Metric.Map()).String()] = s.F
 		}
 		q.Close()
 		compare(t, at, "tsdb and promql v0.316.0", want, got)

@@ -23,10 +23,10 @@ type target struct {
 	Type                                      string // panel type: timeseries, table, stat...
 }
 
-// targets walks the generated dashboards for every panel query.
-func targets(t testing.TB) []target {
+// generateFor returns the dashboards generated for the configuration text.
+func generateFor(t testing.TB, yml string) []File {
 	t.Helper()
-	cfg, err := config.Parse(nil, "")
+	cfg, err := config.Parse([]byte(yml), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,6 +34,13 @@ func targets(t testing.TB) []target {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return files
+}
+
+// targets walks the generated dashboards for every panel query.
+func targets(t testing.TB) []target {
+	t.Helper()
+	files := generateFor(t, "")
 	var out []target
 	for _, f := range files {
 		var d struct {
@@ -117,7 +124,7 @@ func TestQueriesParse(t *testing.T) {
 // TestThresholdsFollowConfig: a user's bands and targets reach the
 // dashboards; utilization targets are each client's own, from its profile.
 func TestThresholdsFollowConfig(t *testing.T) {
-	cfg, err := config.Parse([]byte(`
+	files := generateFor(t, `
 health:
   bands: {critical: 33, at_risk: 66}
   utilization_target: 0.35
@@ -127,14 +134,7 @@ targets:
   coverage: 0.55
 alerts:
   over_utilization_factor: 2.5
-`), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := Generate(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	all := ""
 	for _, f := range files {
 		all += string(f.JSON)
@@ -363,19 +363,12 @@ func panelsOf(t *testing.T, files []File, uid string) map[string]map[string]any 
 // on the NOC; their queries and colours follow the configuration, their
 // rows open the client detail, and the filters apply.
 func TestDirectionPanels(t *testing.T) {
-	cfg, err := config.Parse([]byte(`
+	files := generateFor(t, `
 health:
   bands: {critical: 33, at_risk: 66}
 alerts:
   health_drop: 12
-`), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := Generate(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	const (
 		now      = `max by (client_id, client) (last_over_time(retention_client_health_score[1d]))`
 		then     = `max by (client_id) (last_over_time(retention_client_health_score[1d] offset %s))`

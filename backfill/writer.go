@@ -2,7 +2,6 @@ package backfill
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -177,13 +176,12 @@ func (w *writer) flush(ctx context.Context) error {
 	if !w.appended {
 		return nil
 	}
+	// A head that took samples always makes a block.
 	id, err := w.bw.Flush(ctx)
-	if err != nil && !errors.Is(err, tsdb.ErrNoSeriesAppended) {
+	if err != nil {
 		return fmt.Errorf("writing a block: %w", err)
 	}
-	if err == nil {
-		w.blocks = append(w.blocks, id.String())
-	}
+	w.blocks = append(w.blocks, id.String())
 	return nil
 }
 

@@ -85,9 +85,7 @@ func (c *Collector) each(f family, send func(prometheus.Metric)) {
 	d := f.desc()
 	f.collect(c.result, func(v float64, lvs ...string) {
 		for i, lv := range lvs {
-			if !utf8.ValidString(lv) {
-				lvs[i] = strings.ToValidUTF8(lv, "\uFFFD")
-			}
+			lvs[i] = validUTF8(lv)
 		}
 		send(prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, lvs...))
 	})
@@ -120,11 +118,7 @@ func (c *Collector) Each(fn func(s *Sample) error) error {
 			}
 			s.Values = s.Values[:0]
 			for _, i := range order {
-				lv := lvs[i]
-				if !utf8.ValidString(lv) {
-					lv = strings.ToValidUTF8(lv, "\uFFFD")
-				}
-				s.Values = append(s.Values, lv)
+				s.Values = append(s.Values, validUTF8(lvs[i]))
 			}
 			s.Value = v
 			err = fn(s)
@@ -134,6 +128,15 @@ func (c *Collector) Each(fn func(s *Sample) error) error {
 		}
 	}
 	return nil
+}
+
+// validUTF8 replaces invalid bytes of a label value, which the exposition
+// formats do not allow, with U+FFFD.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 // labelOrder is the order of a family's labels by name, as client_golang
@@ -194,13 +197,9 @@ func (t *textWriter) family(r *model.Result, f family) {
 				if n > 0 {
 					b = append(b, ',')
 				}
-				lv := lvs[i]
 				b = append(b, f.labels[i]...)
 				b = append(b, '=', '"')
-				if !utf8.ValidString(lv) {
-					lv = strings.ToValidUTF8(lv, "\uFFFD")
-				}
-				b = appendEscaped(b, lv, true)
+				b = appendEscaped(b, validUTF8(lvs[i]), true)
 				b = append(b, '"')
 			}
 			b = append(b, '}')

@@ -64,8 +64,8 @@ func (b *bench) backfill(s span) (backfillRun, error) {
 		return r, err
 	}
 	cfgText := exporterConfig()
-	cfgPath := filepath.Join(b.dir, "bench.yml")
-	if err := os.WriteFile(cfgPath, cfgText, 0o600); err != nil {
+	cfgPath, err := b.writeConfig(cfgText)
+	if err != nil {
 		return r, err
 	}
 	cfg, err := config.Parse(cfgText, "")
@@ -80,9 +80,7 @@ func (b *bench) backfill(s span) (backfillRun, error) {
 
 	cmd := exec.Command(b.Exporter, "--config.file="+cfgPath, "--log.format=json", "backfill",
 		"--from="+from.Format(time.RFC3339), "--to="+to.Format(time.RFC3339), "--output="+out, "--overwrite")
-	cmd.Env = append(os.Environ(),
-		"RETENTION_PSA_DSN="+b.db.DSN("retention_exporter", "bench", "psa"),
-		"RETENTION_BILLING_DSN="+b.db.DSN("retention_exporter", "bench", "billing"))
+	cmd.Env = append(os.Environ(), b.dsnEnv()...)
 	var logs bytes.Buffer
 	cmd.Stderr = &logs
 	start := time.Now()

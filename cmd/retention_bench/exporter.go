@@ -19,18 +19,30 @@ func exporterConfig() []byte {
 	return fmt.Appendf(nil, "refresh_interval: %s\nmax_staleness: 1h\nsources:\n  billing: {dsn_env: RETENTION_BILLING_DSN, query_timeout: 2m}\n  psa: {query_timeout: 2m}\n", refreshInterval)
 }
 
+// writeConfig writes the exporter's configuration into the bench's
+// directory and returns its path.
+func (b *bench) writeConfig(cfg []byte) (string, error) {
+	path := filepath.Join(b.dir, "bench.yml")
+	return path, os.WriteFile(path, cfg, 0o600)
+}
+
+// dsnEnv holds the read-only account's DSNs in the exporter's variables.
+func (b *bench) dsnEnv() []string {
+	return []string{
+		"RETENTION_PSA_DSN=" + b.db.DSN("retention_exporter", "bench", "psa"),
+		"RETENTION_BILLING_DSN=" + b.db.DSN("retention_exporter", "bench", "billing"),
+	}
+}
+
 // retentionExporter runs the exporter with cfg and measures it; it is
 // stopped on return. It returns the row of the first table and its rows
 // of the second.
 func (b *bench) retentionExporter(n int, cfg []byte, floor time.Duration) (string, string, error) {
-	cfgPath := filepath.Join(b.dir, "bench.yml")
-	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
+	cfgPath, err := b.writeConfig(cfg)
+	if err != nil {
 		return "", "", err
 	}
-	srv, err := startServer([]string{
-		"RETENTION_PSA_DSN=" + b.db.DSN("retention_exporter", "bench", "psa"),
-		"RETENTION_BILLING_DSN=" + b.db.DSN("retention_exporter", "bench", "billing"),
-	}, b.Exporter, func(addr string) []string {
+	srv, err := startServer(b.dsnEnv(), b.Exporter, func(addr string) []string {
 		return []string{"--config.file=" + cfgPath, "--web.listen-address=" + addr, "--log.level=warn"}
 	})
 	if err != nil {

@@ -28,31 +28,8 @@ import (
 // serves every metric family of the catalogue and shows each story.
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
-	bin := buildDemo(t, dir)
-	port, err := mariadbtest.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--clients=120", "--web.listen-address="+addr)
-	logFile, err := os.Create(filepath.Join(dir, "demo.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	output := func() string {
-		b, _ := os.ReadFile(logFile.Name())
-		return string(b)
-	}
-	cmd.Env = os.Environ()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + addr
-	waitReady(t, base, 90*time.Second, output)
+	d := startDemo(t, dir, 90*time.Second, "--clients=120")
+	cmd, base, output := d.cmd, d.base, d.output
 	body, err := scrape.Get(http.DefaultClient, base+"/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -145,34 +122,10 @@ func buildDemo(t *testing.T, dir string) string {
 // then it serves, and the last day's client count is the live one.
 func TestDemoBackfill(t *testing.T) {
 	dir := t.TempDir()
-	bin := buildDemo(t, dir)
 	blocks := filepath.Join(dir, "blocks")
-	port, err := mariadbtest.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	logPath := filepath.Join(dir, "demo.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
-	output := func() string {
-		b, _ := os.ReadFile(logPath)
-		return string(b)
-	}
-	cmd := exec.CommandContext(ctx, bin, "--clients=60", "--backfill="+blocks, "--backfill-from=4d", "--web.listen-address="+addr)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cancel(); _ = cmd.Wait() }()
 	// The demo serves only once the backfill is written.
-	base := "http://" + addr
-	waitReady(t, base, 120*time.Second, output)
+	d := startDemo(t, dir, 120*time.Second, "--clients=60", "--backfill="+blocks, "--backfill-from=4d")
+	addr, base, output := d.addr, d.base, d.output
 	for _, want := range []string{"Wrote ", "--storage.tsdb.path=" + blocks, "targets: ['" + addr + "']", "job_name: retention"} {
 		if !strings.Contains(output(), want) {
 			t.Errorf("the demo does not print %q:\n%s", want, output())
@@ -204,7 +157,7 @@ func TestDemoBackfill(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		set := q.Select(ctx, false, nil, labels.MustNewMatcher(labels.MatchEqual, model.MetricNameLabel, metrics.Clients))
+		set := q.Select(context.Background(), false, nil, labels.MustNewMatcher(labels.MatchEqual, model.MetricNameLabel, metrics.Clients))
 		for set.Next() {
 			s := set.At()
 			if job := s.Labels().Get("job"); job != "retention" {
@@ -300,6 +253,45 @@ func TestDemoBackfillRefuses(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "new")); !os.IsNotExist(err) {
 		t.Errorf("a refused backfill created its directory: %v", err)
 	}
+}
+
+// demo is a running demo binary.
+type demo struct {
+	cmd        *exec.Cmd
+	addr, base string
+	output     func() string // what it printed so far
+}
+
+// startDemo builds and runs the demo with args on a free port, logging
+// into dir, and waits up to timeout for it to be ready. It stops when
+// the test ends.
+func startDemo(t *testing.T, dir string, timeout time.Duration, args ...string) *demo {
+	t.Helper()
+	bin := buildDemo(t, dir)
+	port, err := mariadbtest.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &demo{addr: fmt.Sprintf("127.0.0.1:%d", port)}
+	d.base = "http://" + d.addr
+	ctx, cancel := context.WithCancel(context.Background())
+	d.cmd = exec.CommandContext(ctx, bin, append(args, "--web.listen-address="+d.addr)...)
+	logPath := filepath.Join(dir, "demo.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); _ = d.cmd.Wait(); logFile.Close() })
+	d.cmd.Stdout, d.cmd.Stderr = logFile, logFile
+	d.output = func() string {
+		b, _ := os.ReadFile(logPath)
+		return string(b)
+	}
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitReady(t, d.base, timeout, d.output)
+	return d
 }
 
 // waitReady waits until the demo at base answers /-/ready with 200.

@@ -30,14 +30,7 @@ func TestDemo(t *testing.T) {
 	dir := t.TempDir()
 	d := startDemo(t, dir, 90*time.Second, "--clients=120")
 	cmd, base, output := d.cmd, d.base, d.output
-	body, err := scrape.Get(http.DefaultClient, base+"/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := scrape.Parse(body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := d.metrics(t)
 	for _, name := range metrics.All() {
 		if len(f.Samples(name)) == 0 {
 			t.Errorf("the demo serves no %s", name)
@@ -125,7 +118,7 @@ func TestDemoBackfill(t *testing.T) {
 	blocks := filepath.Join(dir, "blocks")
 	// The demo serves only once the backfill is written.
 	d := startDemo(t, dir, 120*time.Second, "--clients=60", "--backfill="+blocks, "--backfill-from=4d")
-	addr, base, output := d.addr, d.base, d.output
+	addr, output := d.addr, d.output
 	for _, want := range []string{"Wrote ", "--storage.tsdb.path=" + blocks, "targets: ['" + addr + "']", "job_name: retention"} {
 		if !strings.Contains(output(), want) {
 			t.Errorf("the demo does not print %q:\n%s", want, output())
@@ -197,14 +190,7 @@ func TestDemoBackfill(t *testing.T) {
 		}
 	}
 
-	body, err := scrape.Get(http.DefaultClient, base+"/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := scrape.Parse(body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := d.metrics(t)
 	live := 0.0
 	for _, s := range f.Samples(metrics.Clients) {
 		live += s.Value
@@ -292,6 +278,20 @@ func startDemo(t *testing.T, dir string, timeout time.Duration, args ...string) 
 	}
 	waitReady(t, d.base, timeout, d.output)
 	return d
+}
+
+// metrics scrapes the demo's /metrics.
+func (d *demo) metrics(t *testing.T) scrape.Families {
+	t.Helper()
+	body, err := scrape.Get(http.DefaultClient, d.base+"/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := scrape.Parse(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 // waitReady waits until the demo at base answers /-/ready with 200.

@@ -629,3 +629,40 @@ func TestPlanLiteralKeepsStrings(t *testing.T) {
 		}
 	}
 }
+
+// TestUnusedParams: the default queries use every parameter their facts
+// depend on; a custom query that leaves one out is named with why.
+func TestUnusedParams(t *testing.T) {
+	def, err := Parse(nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range Facts {
+		if got := def.UnusedParams(f.Name); len(got) > 0 {
+			t.Errorf("default %s query: unused %v", f.Name, got)
+		}
+	}
+	cfg, err := Parse([]byte(`
+queries:
+  tickets:
+    sql: SELECT client_id, COUNT(*) AS tickets FROM tickets GROUP BY client_id
+  surveys:
+    sql: SELECT client_id, COUNT(*) AS responses, SUM(score >= 4) AS positive FROM surveys WHERE answered_at > :window_start AND answered_at <= :now GROUP BY client_id
+  reviews:
+    sql: SELECT client_id, MAX(held_at) AS last_review_at FROM reviews WHERE held_at <= :now GROUP BY client_id
+  contacts:
+    sql: SELECT client_id, COUNT(*) AS renewal_contacts FROM contacts GROUP BY client_id
+`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		QueryTickets: {":window_start (each window must read only its own rows)", ":now or :today (rows dated after the refresh must not count)"},
+		QuerySurveys: {":positive_score (health.positive_score decides which scores are positive)"},
+	}
+	for _, f := range Facts {
+		if got := cfg.UnusedParams(f.Name); !slices.Equal(got, want[f.Name]) {
+			t.Errorf("%s: unused %q, want %q", f.Name, got, want[f.Name])
+		}
+	}
+}

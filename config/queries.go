@@ -1,5 +1,7 @@
 package config
 
+import "slices"
+
 // Source names.
 const (
 	PSA     = "psa"
@@ -28,7 +30,11 @@ type FactSpec struct {
 	Optional []string
 	// Windows, set for windowed facts, lists the windows the query runs
 	// once each for; only windowed queries may use :window_start.
-	Windows    func(c *Config) []Window
+	Windows func(c *Config) []Window
+	// Dated is set for facts whose rows are dated: their query must use
+	// :now or :today, or rows dated after the refresh count, which is
+	// wrong for every past instant (backfill) and for rows planned ahead.
+	Dated      bool
 	DefaultSQL string
 }
 
@@ -64,7 +70,7 @@ WHERE end_date IS NULL OR end_date >= :history_start
 `,
 	},
 	{
-		Name: QueryEndpoints, Source: PSA,
+		Name: QueryEndpoints, Dated: true, Source: PSA,
 		Required: []string{"client_id", "endpoints"},
 		DefaultSQL: `SELECT client_id, COUNT(*) AS endpoints
 FROM endpoints
@@ -73,7 +79,7 @@ GROUP BY client_id
 `,
 	},
 	{
-		Name: QueryTickets, Source: PSA, Windows: (*Config).TicketWindows,
+		Name: QueryTickets, Dated: true, Source: PSA, Windows: (*Config).TicketWindows,
 		Required: []string{"client_id", "tickets"},
 		Optional: []string{"sla_tickets", "sla_breached"},
 		DefaultSQL: `SELECT client_id,
@@ -86,7 +92,7 @@ GROUP BY client_id
 `,
 	},
 	{
-		Name: QuerySurveys, Source: PSA,
+		Name: QuerySurveys, Dated: true, Source: PSA,
 		Windows:  func(c *Config) []Window { return []Window{c.Windows.CSAT} },
 		Required: []string{"client_id", "responses", "positive"},
 		DefaultSQL: `SELECT client_id,
@@ -98,7 +104,7 @@ GROUP BY client_id
 `,
 	},
 	{
-		Name: QueryReviews, Source: PSA,
+		Name: QueryReviews, Dated: true, Source: PSA,
 		Required: []string{"client_id", "last_review_at"},
 		DefaultSQL: `SELECT client_id, MAX(held_at) AS last_review_at
 FROM reviews
@@ -116,7 +122,7 @@ GROUP BY client_id
 `,
 	},
 	{
-		Name: QueryAssessments, Source: PSA,
+		Name: QueryAssessments, Dated: true, Source: PSA,
 		Required: []string{"client_id", "standards_total", "standards_met"},
 		Optional: []string{"assessed_at"},
 		DefaultSQL: `SELECT client_id, assessed_at, standards_total, standards_met
@@ -131,7 +137,7 @@ WHERE rn = 1
 `,
 	},
 	{
-		Name: QueryInvoices, Source: Billing,
+		Name: QueryInvoices, Dated: true, Source: Billing,
 		Required: []string{"client_id", "overdue_invoices"},
 		Optional: []string{"currency", "overdue_amount", "oldest_due_at"},
 		// Overdue at today: issued by then, due before it, and unpaid
@@ -156,4 +162,30 @@ func Fact(name string) (FactSpec, bool) {
 		}
 	}
 	return FactSpec{}, false
+}
+
+// UnusedParams lists, in words, the parameters a fact's rows depend on
+// that its statement leaves out. Such a query runs, but its numbers are
+// wrong: a windowed query without :window_start reads the same rows for
+// every window, a dated one without :now or :today counts rows dated
+// after the refresh, and surveys without :positive_score ignore
+// health.positive_score.
+func (c *Config) UnusedParams(name string) []string {
+	f, ok := Fact(name)
+	st, enabled := c.stmts[name]
+	if !ok || !enabled {
+		return nil
+	}
+	uses := func(p string) bool { return slices.Contains(st.Params, p) }
+	var missing []string
+	if f.Windowed() && !uses(ParamWindowStart) {
+		missing = append(missing, ":window_start (each window must read only its own rows)")
+	}
+	if f.Dated && !uses(ParamNow) && !uses(ParamToday) {
+		missing = append(missing, ":now or :today (rows dated after the refresh must not count)")
+	}
+	if f.Name == QuerySurveys && !uses(ParamPositiveScore) {
+		missing = append(missing, ":positive_score (health.positive_score decides which scores are positive)")
+	}
+	return missing
 }

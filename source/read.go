@@ -168,7 +168,8 @@ func (d *DB) runQuery(ctx context.Context, tx *sql.Tx, q config.PlannedQuery, b 
 	}
 	for _, c := range q.Fact.Required {
 		if _, ok := row.cols[c]; !ok {
-			rep.Err = fmt.Errorf("query %s: result has no column %q (required: %s)", name, c, strings.Join(q.Fact.Required, ", "))
+			rep.Err = fmt.Errorf("query %s: missing column: the result has no column %q (required: %s; the query returned: %s)",
+				name, c, strings.Join(q.Fact.Required, ", "), strings.Join(cols, ", "))
 			return rep
 		}
 	}
@@ -206,6 +207,9 @@ func (d *DB) runQuery(ctx context.Context, tx *sql.Tx, q config.PlannedQuery, b 
 func (d *DB) queryErr(name string, ctx context.Context, err error) error {
 	if ctx.Err() == context.DeadlineExceeded || serverTimeout(err) {
 		return fmt.Errorf("query %s: timed out after %s", name, d.timeout)
+	}
+	if why := explain(err); why != "" {
+		return fmt.Errorf("query %s: %s: %w", name, why, scrub(err, d.secret))
 	}
 	return d.wrap("query "+name, err)
 }

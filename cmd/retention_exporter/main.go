@@ -63,7 +63,9 @@ type ServeCmd struct {
 func (s *ServeCmd) Help() string { return dsnHelp }
 
 // CheckConfigCmd validates a configuration file.
-type CheckConfigCmd struct{}
+type CheckConfigCmd struct {
+	Connect bool `help:"Also connect to the databases, read-only, and run every enabled query once at the current time, reporting per query what it read or what is wrong."`
+}
 
 // GenerateCmd writes the rules and dashboards of a configuration.
 type GenerateCmd struct {
@@ -141,7 +143,12 @@ func (c *CheckConfigCmd) Run(cli *CLI, logger *slog.Logger) error {
 	}
 	fmt.Printf("%s: OK (%d queries enabled, billing configured: %t)\n", name, countEnabled(cfg), cfg.BillingConfigured())
 	describe(os.Stdout, cfg)
-	return nil
+	if !c.Connect {
+		return nil
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return checkConnect(ctx, os.Stdout, cfg, time.Now())
 }
 
 // describe lists what a refresh runs and how clients are scored, so a

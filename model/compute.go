@@ -119,7 +119,7 @@ func (c *computation) mrrAt(cl Client, d Date) map[string]float64 {
 		return m
 	}
 	for _, k := range c.byID[cl.ID] {
-		if k.InForceAt(d) {
+		if k.InForceAt(d) && !k.NoValue {
 			m[k.Currency] += k.MonthlyValue
 		}
 	}
@@ -255,7 +255,9 @@ func (c *computation) contracts(cl Client) []ContractResult {
 		r := ContractResult{
 			ID: k.ID, Name: k.Name, ClientID: cl.ID, ClientName: cl.Name,
 			AutoRenew: k.AutoRenew, Currency: k.Currency,
-			MonthlyValue: ptr(k.MonthlyValue),
+		}
+		if !k.NoValue {
+			r.MonthlyValue = ptr(k.MonthlyValue)
 		}
 		if k.Type != nil {
 			r.Type = *k.Type

@@ -1489,3 +1489,33 @@ func TestEveryComponentHasAScore(t *testing.T) {
 		t.Errorf("%d scores for %d components", len(componentScores), len(config.Components))
 	}
 }
+
+// TestUnpricedContract: a contract whose monthly value is unknown (NULL)
+// is in force and exposed, but has no monthly value series and adds
+// nothing to MRR: unknown is not a price of 0.
+func TestUnpricedContract(t *testing.T) {
+	clients := []Client{
+		{ID: "P1", Segment: "s", CustomerSince: day("2020-01-01")},
+		{ID: "U1", Segment: "u", CustomerSince: day("2020-01-01")},
+	}
+	contracts := []Contract{
+		{ID: "p1", ClientID: "P1", StartDate: day("2020-01-01"), MonthlyValue: 80, Currency: "EUR"},
+		{ID: "p2", ClientID: "P1", StartDate: day("2020-01-01"), NoValue: true, Currency: "EUR"},
+		{ID: "u1", ClientID: "U1", StartDate: day("2020-01-01"), EndDate: dp("2025-01-01"), NoValue: true, Currency: "EUR"},
+	}
+	res := Compute(defaultConfig(t), &PSAFacts{Now: testNow, Clients: clients, Contracts: contracts}, nil)
+	checkGroups(t, "mrr", res.Portfolio.MRR, map[string]float64{"s|EUR||": 80})
+	if got := clientByID(t, res, "U1").MRR; len(got) != 0 {
+		t.Errorf("U1 MRR %v, want none", got)
+	}
+	seen := map[string]bool{}
+	for _, k := range res.Contracts {
+		seen[k.ID] = true
+		if (k.MonthlyValue != nil) != (k.ID == "p1") {
+			t.Errorf("contract %s: monthly value %v", k.ID, k.MonthlyValue)
+		}
+	}
+	if !seen["p2"] || !seen["u1"] {
+		t.Errorf("unpriced contracts missing from %v", seen)
+	}
+}

@@ -26,6 +26,7 @@ type Contract struct {
 	EndDate             *Date // nil: evergreen
 	AutoRenew           bool
 	MonthlyValue        float64
+	NoValue             bool // monthly_value NULL or absent: no known price, not a price of 0
 	Currency            string
 	CancelledAt         *Date
 	RenewalNoticeSentAt *Date // counts only once sent: on or before today

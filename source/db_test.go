@@ -91,7 +91,10 @@ func TestQueryErrNamesTimeouts(t *testing.T) {
 	}{
 		{"mariadb max_statement_time", &mysql.MySQLError{Number: 1969, Message: "Query execution was interrupted (max_statement_time exceeded)"}, "query q: timed out after 1s"},
 		{"mysql max_execution_time", fmt.Errorf("wrapped: %w", &mysql.MySQLError{Number: 3024, Message: "Query execution was interrupted, maximum statement execution time exceeded"}), "query q: timed out after 1s"},
-		{"other server error", &mysql.MySQLError{Number: 1146, Message: "Table 'psa.tickets' doesn't exist"}, "query q: Error 1146: Table 'psa.tickets' doesn't exist"},
+		{"missing table", &mysql.MySQLError{Number: 1146, Message: "Table 'psa.tickets' doesn't exist"}, "query q: missing table: psa.tickets does not exist: Error 1146: Table 'psa.tickets' doesn't exist"},
+		{"missing column", &mysql.MySQLError{Number: 1054, Message: "Unknown column 'closed_on' in 'field list'"}, "query q: missing column: closed_on is not a column of the tables the statement reads (in its field list): Error 1054: Unknown column 'closed_on' in 'field list'"},
+		{"grants per table", &mysql.MySQLError{Number: 1142, Message: "SELECT command denied to user 'r'@'h' for table `psa`.`ticket`"}, "query q: missing table or no permission: psa.ticket does not exist, or the exporter's user may not read it (GRANT SELECT): Error 1142: SELECT command denied to user 'r'@'h' for table `psa`.`ticket`"},
+		{"other server error", &mysql.MySQLError{Number: 1205, Message: "Lock wait timeout exceeded"}, "query q: Error 1205: Lock wait timeout exceeded"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := d.queryErr("q", context.Background(), tc.err).Error(); got != tc.want {

@@ -152,9 +152,11 @@ func (b *builder) contract(r *row) error {
 	if k.AutoRenew, err = r.bool("auto_renew"); err != nil {
 		return err
 	}
-	if k.MonthlyValue, _, err = r.float("monthly_value"); err != nil {
+	var priced bool
+	if k.MonthlyValue, priced, err = r.float("monthly_value"); err != nil {
 		return err
 	}
+	k.NoValue = !priced
 	if k.Currency, _, err = r.text("currency"); err != nil {
 		return err
 	}

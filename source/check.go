@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -110,4 +111,51 @@ func explain(err error) string {
 		return "the server does not support part of the statement"
 	}
 	return ""
+}
+
+// Problems lists, in words a mapping author can act on, what is wrong
+// with a query as one run of it shows: its error, a parameter its fact
+// depends on that it leaves out, values that cannot be read as their
+// column's type, no clients, or every row skipped.
+func (r QueryReport) Problems(cfg *config.Config) []string {
+	var out []string
+	if r.Err != nil {
+		out = append(out, r.Err.Error())
+	}
+	for _, p := range cfg.UnusedParams(r.Query) {
+		out = append(out, "the statement does not use "+p)
+	}
+	if r.Err != nil {
+		return out
+	}
+	if n := r.Invalid[ReasonUnparsableValue]; n > 0 {
+		out = append(out, fmt.Sprintf("%d of %d rows have a value that cannot be read as its column's type, such as %s; "+
+			"cast or convert the column in the statement (docs/configuration.md lists each column's type)",
+			n, r.Rows, r.Examples[ReasonUnparsableValue]))
+	}
+	skipped := 0
+	for _, n := range r.Invalid {
+		skipped += n
+	}
+	switch {
+	case r.Rows == 0 && r.Query == config.QueryClients:
+		out = append(out, "no rows: the mapping finds no clients, so every other fact has none either")
+	case r.Rows > 0 && skipped == r.Rows && r.Invalid[ReasonUnparsableValue] == 0:
+		out = append(out, "every row was skipped: "+r.Skipped())
+	}
+	return out
+}
+
+// Skipped lists the skipped rows by reason, each with its first example.
+func (r QueryReport) Skipped() string {
+	reasons := make([]string, 0, len(r.Invalid))
+	for reason := range r.Invalid {
+		reasons = append(reasons, reason)
+	}
+	slices.Sort(reasons)
+	parts := make([]string, len(reasons))
+	for i, reason := range reasons {
+		parts[i] = fmt.Sprintf("%d %s (first: %s)", r.Invalid[reason], reason, r.Examples[reason])
+	}
+	return strings.Join(parts, "; ")
 }

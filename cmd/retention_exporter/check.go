@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/retention-exporter/retention_exporter/config"
@@ -45,7 +43,7 @@ func checkConnect(ctx context.Context, w io.Writer, cfg *config.Config, now time
 		db.Close()
 		for _, r := range reports {
 			total++
-			problems := queryProblems(cfg, r)
+			problems := r.Problems(cfg)
 			if len(problems) > 0 {
 				failed++
 			}
@@ -57,36 +55,6 @@ func checkConnect(ctx context.Context, w io.Writer, cfg *config.Config, now time
 	}
 	fmt.Fprintf(w, "all %d queries OK\n", total)
 	return nil
-}
-
-// queryProblems lists what is wrong with a query's result, in words.
-func queryProblems(cfg *config.Config, r source.QueryReport) []string {
-	var out []string
-	if r.Err != nil {
-		out = append(out, r.Err.Error())
-	}
-	for _, p := range cfg.UnusedParams(r.Query) {
-		out = append(out, "the statement does not use "+p)
-	}
-	if r.Err != nil {
-		return out
-	}
-	if n := r.Invalid[source.ReasonUnparsableValue]; n > 0 {
-		out = append(out, fmt.Sprintf("%d of %d rows have a value that cannot be read as its column's type, such as %s; "+
-			"cast or convert the column in the statement (docs/configuration.md lists each column's type)",
-			n, r.Rows, r.Examples[source.ReasonUnparsableValue]))
-	}
-	skipped := 0
-	for _, n := range r.Invalid {
-		skipped += n
-	}
-	switch {
-	case r.Rows == 0 && r.Query == config.QueryClients:
-		out = append(out, "no rows: the mapping finds no clients, so every other fact has none either")
-	case r.Rows > 0 && skipped == r.Rows && r.Invalid[source.ReasonUnparsableValue] == 0:
-		out = append(out, "every row was skipped: "+skippedText(r))
-	}
-	return out
 }
 
 func writeReport(w io.Writer, r source.QueryReport, problems []string) {
@@ -103,21 +71,7 @@ func writeReport(w io.Writer, r source.QueryReport, problems []string) {
 	}
 	line := fmt.Sprintf("%d rows", r.Rows)
 	if len(r.Invalid) > 0 {
-		line += ", skipped " + skippedText(r)
+		line += ", skipped " + r.Skipped()
 	}
 	fmt.Fprintf(w, "  %-18s OK       %s in %s\n", name, line, r.Duration.Round(time.Millisecond))
-}
-
-// skippedText lists skipped rows by reason, each with its first example.
-func skippedText(r source.QueryReport) string {
-	reasons := make([]string, 0, len(r.Invalid))
-	for reason := range r.Invalid {
-		reasons = append(reasons, reason)
-	}
-	slices.Sort(reasons)
-	parts := make([]string, len(reasons))
-	for i, reason := range reasons {
-		parts[i] = fmt.Sprintf("%d %s (first: %s)", r.Invalid[reason], reason, r.Examples[reason])
-	}
-	return strings.Join(parts, "; ")
 }

@@ -1,0 +1,348 @@
+// Package glpi_test runs the GLPI mapping (retention_exporter.yml next to
+// it) on a GLPI 10 fixture in a real MariaDB.
+package glpi_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/retention-exporter/retention_exporter/config"
+	"github.com/retention-exporter/retention_exporter/exporter"
+	"github.com/retention-exporter/retention_exporter/internal/mariadbtest"
+	"github.com/retention-exporter/retention_exporter/internal/scrape"
+	"github.com/retention-exporter/retention_exporter/internal/serve"
+	m "github.com/retention-exporter/retention_exporter/metrics"
+	"github.com/retention-exporter/retention_exporter/source"
+)
+
+const password = "glpi-Reader-1"
+
+var discard = slog.New(slog.DiscardHandler)
+
+// glpi is a MariaDB holding GLPI databases, and the mapping reading one.
+type glpi struct {
+	db *mariadbtest.Server
+}
+
+func startMariaDB(t *testing.T) *glpi {
+	t.Helper()
+	db, err := mariadbtest.New(filepath.Join(t.TempDir(), "db"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Stop)
+	return &glpi{db: db}
+}
+
+// load creates database name from the fixture's schema, runs the given
+// SQL files in it, and grants the reader as grants.sql does.
+func (g *glpi) load(t *testing.T, name string, files ...string) {
+	t.Helper()
+	grants, err := os.ReadFile("grants.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct{ db, sql string }{{"", "CREATE DATABASE " + name}}
+	for _, f := range append([]string{"testdata/schema.sql"}, files...) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps = append(steps, struct{ db, sql string }{name, string(b)})
+	}
+	g2 := strings.NewReplacer("change-me", password, "glpi.", name+".").Replace(string(grants))
+	steps = append(steps, struct{ db, sql string }{"", g2})
+	for _, s := range steps {
+		if err := g.db.Exec(s.db, s.sql); err != nil {
+			t.Fatalf("%.60s…: %v", s.sql, err)
+		}
+	}
+}
+
+// mapping is the shipped mapping reading database name.
+func (g *glpi) mapping(t *testing.T, name string) (*config.Config, exporter.PSA) {
+	t.Helper()
+	t.Setenv("RETENTION_PSA_DSN", g.db.DSN("retention_exporter", password, name))
+	text, err := os.ReadFile("retention_exporter.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No billing: GLPI has no invoices.
+	cfg, err := config.ParseEnv(text, ".", func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	psa, billing, err := serve.Open(cfg, discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { serve.CloseSources(psa, billing) })
+	if billing != nil {
+		t.Fatal("the mapping configures billing")
+	}
+	return cfg, psa
+}
+
+// served is what serve exposes, its own metrics too, with its clock at now.
+func served(t *testing.T, cfg *config.Config, psa exporter.PSA, now time.Time) scrape.Families {
+	t.Helper()
+	exp := exporter.New(cfg, psa, nil, discard)
+	exp.Refresh(context.Background(), now)
+	rec := httptest.NewRecorder()
+	exp.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != 200 {
+		t.Fatalf("/metrics: %d %s", rec.Code, rec.Body)
+	}
+	f, err := scrape.Parse(rec.Body.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+type L = scrape.Labels
+
+// series is one expected sample.
+type series struct {
+	name   string
+	labels L
+	value  float64
+}
+
+func check(t *testing.T, f scrape.Families, want []series) {
+	t.Helper()
+	for _, w := range want {
+		got, ok := f.Find(w.name, w.labels)
+		if !ok {
+			t.Errorf("%s%v: absent or ambiguous", w.name, w.labels)
+			continue
+		}
+		if got != w.value {
+			t.Errorf("%s%v = %v, want %v", w.name, w.labels, got, w.value)
+		}
+	}
+}
+
+// absent fails if any series of name has all of labels.
+func absent(t *testing.T, f scrape.Families, name string, labels L) {
+	t.Helper()
+	for _, s := range f.Samples(name) {
+		if s.Labels.Has(labels) {
+			t.Errorf("%s%v present: %v", name, labels, s.Labels)
+		}
+	}
+}
+
+func unix(s string) float64 {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return float64(d.Unix())
+}
+
+func days(from, to string) float64 { return (unix(to) - unix(from)) / 86400 }
+
+var (
+	acme  = L{"client_id": "1", "client": "Acme Corp"}
+	smith = L{"client_id": "2", "client": "Smith & Sons"}
+	gamma = L{"client_id": "3", "client": "Gamma Dental"}
+	delta = L{"client_id": "4", "client": "Delta Logistics"}
+)
+
+func with(base L, kv ...string) L {
+	l := L{}
+	for k, v := range base {
+		l[k] = v
+	}
+	for i := 0; i < len(kv); i += 2 {
+		l[kv[i]] = kv[i+1]
+	}
+	return l
+}
+
+// TestMapping checks the mapping's metrics on the fixture against values
+// worked out by hand from testdata/fixture.sql, today and at a past
+// instant, and that check-config --connect finds nothing wrong.
+func TestMapping(t *testing.T) {
+	g := startMariaDB(t)
+	g.load(t, "glpi", "testdata/fixture.sql")
+	cfg, psa := g.mapping(t, "glpi")
+	now := time.Date(2026, 11, 15, 9, 30, 0, 0, time.UTC)
+
+	t.Run("check-config --connect", func(t *testing.T) {
+		reports := psa.(*source.DB).Check(context.Background(), cfg, now)
+		if len(reports) != 8 {
+			t.Errorf("%d queries checked, want 8: tickets for two windows, no assessments", len(reports))
+		}
+		for _, r := range reports {
+			if p := r.Problems(cfg); len(p) > 0 {
+				t.Errorf("%s[%s]: %v", r.Query, r.Window, p)
+			}
+			if r.Query == config.QueryTickets && r.Invalid[source.ReasonUnknownClient] != 1 {
+				t.Errorf("tickets[%s]: skipped %v, want the ticket of the deleted entity", r.Window, r.Invalid)
+			}
+		}
+	})
+
+	t.Run("today", func(t *testing.T) {
+		f := served(t, cfg, psa, now)
+		k := func(client L, id, name string, kv ...string) L {
+			return with(client, append([]string{"contract_id", id, "contract", name}, kv...)...)
+		}
+		check(t, f, []series{
+			// Clients: the entities under the root; Gamma has churned.
+			{m.ClientInfo, with(acme, "segment", "smb", "account_manager", "Jane Doe"), 1},
+			{m.ClientInfo, with(smith, "segment", "enterprise", "account_manager", "Raj Patel"), 1},
+			{m.ClientInfo, with(delta, "segment", ""), 1},
+			{m.ClientStartTimestamp, acme, unix("2019-04-01")},  // "customer since:" line
+			{m.ClientStartTimestamp, smith, unix("2020-01-01")}, // first contract, before the entity
+			{m.ClientStartTimestamp, delta, unix("2026-10-01")},
+			{m.Clients, L{"segment": "smb"}, 1},
+			{m.Clients, L{"segment": "enterprise"}, 1},
+			{m.Clients, L{"segment": ""}, 1},
+			{m.ChurnedClients, L{"segment": "smb", "window": "90d"}, 1},
+			{m.ChurnedClients, L{"segment": "smb", "window": "30d"}, 0},
+			{m.ChurnedClientsByReason, L{"segment": "smb", "window": "90d", "reason": "price"}, 1},
+
+			// Endpoints: not the template, not the trashed PC; the
+			// server seven levels down and the switch count for Acme.
+			{m.ClientEndpoints, acme, 4},
+			{m.ClientEndpoints, smith, 3},
+			{m.ClientEndpoints, delta, 1},
+
+			// Tickets: not trashed, not after the clock; 30d has 1, 2, 4.
+			{m.ClientTickets, with(acme, "window", "30d"), 3},
+			{m.ClientTickets, with(acme, "window", "90d"), 4},
+			{m.ClientTickets, with(smith, "window", "30d"), 1},
+			{m.ClientTickets, with(smith, "window", "90d"), 2},
+			{m.ClientTickets, with(delta, "window", "30d"), 0},
+			// SLA over 90d: Acme 3 with a deadline, 2 missed (solved late,
+			// open past it); Smith's open ticket is not late yet.
+			{m.ClientSLACompliance, acme, 1.0 / 3},
+			{m.ClientSLACompliance, smith, 1},
+			// CSAT: 5 and 0 stars for Acme (0 is an answer); the trashed
+			// ticket's and the unanswered survey do not count.
+			{m.ClientCSAT, acme, 0.5},
+			{m.ClientCSAT, smith, 1},
+			// Reviews: the latest "Business review" on or before today.
+			{m.ClientLastReviewTimestamp, acme, unix("2026-08-20")},
+			{m.ClientLastReviewTimestamp, smith, unix("2026-05-15")},
+			// Renewal contacts: not the technical one, not the trashed one.
+			{m.ClientRenewalContacts, acme, 2},
+			{m.ClientRenewalContacts, smith, 1},
+			{m.ClientRenewalContacts, delta, 0},
+
+			// MRR: Acme 1100 (tacit, last cost line) + 120 (backup line in
+			// force; the setup charge is one-off); Smith 2000 USD (the
+			// monitoring contract has no cost lines); Delta 9000 / 12.
+			{m.ClientMRR, with(acme, "currency", "EUR"), 1220},
+			{m.ClientMRR, with(smith, "currency", "USD"), 2000},
+			{m.ClientMRR, with(delta, "currency", "EUR"), 750},
+			{m.MRR, L{"segment": "smb", "currency": "EUR"}, 1220},
+
+			// Contracts: the tacit one rolled to 2027-01-01.
+			{m.ContractDaysToRenewal, k(acme, "101", "Managed Services"), days("2026-11-15", "2027-01-01")},
+			{m.ContractEndTimestamp, k(acme, "101", "Managed Services"), unix("2027-01-01")},
+			{m.ContractMonthlyValue, k(acme, "101", "Managed Services", "currency", "EUR"), 1100},
+			{m.ContractRenewalNoticeSent, k(acme, "101", "Managed Services"), 1},
+			{m.ContractInfo, k(acme, "101", "Managed Services", "contract_type", "Managed services", "auto_renew", "true"), 1},
+			{m.ContractMonthlyValue, k(acme, "102", "Backup", "currency", "EUR"), 120},
+			{m.ContractInfo, k(acme, "102", "Backup", "contract_type", "Backup", "auto_renew", "false"), 1},
+			{m.ContractEndTimestamp, k(smith, "202", "Enterprise Care 2023"), unix("2027-01-01")},
+			{m.ContractCancelTimestamp, k(smith, "202", "Enterprise Care 2023"), unix("2026-12-31")},
+			{m.ContractRenewalNoticeSent, k(smith, "202", "Enterprise Care 2023"), 0},
+			// Tacit without periodicity renews by its 24-month duration.
+			{m.ContractEndTimestamp, k(smith, "203", "Monitoring"), unix("2028-06-01")},
+			{m.ContractInfo, k(smith, "203", "Monitoring", "contract_type", "", "auto_renew", "true"), 1},
+			{m.ContractEndTimestamp, k(delta, "401", "Managed services"), unix("2027-10-01")},
+		})
+		absent(t, f, m.ClientInfo, gamma)
+		absent(t, f, m.ContractMonthlyValue, L{"contract_id": "203"})  // no cost lines: no price
+		absent(t, f, m.ContractDaysToRenewal, L{"contract_id": "102"}) // open-ended
+		for _, id := range []string{"103", "104", "201"} {             // template, trashed, ended
+			absent(t, f, m.ContractInfo, L{"contract_id": id})
+		}
+	})
+
+	t.Run("past", func(t *testing.T) {
+		// 2025-06-15: Gamma was a client, Delta not yet; Acme's tacit
+		// contract ran to 2026-01-01 at its second year's price, the
+		// backup at its first; the PC trashed in 2026 was still managed,
+		// the server added 2025-05-01 was; the review of 2025-03-10 was
+		// the latest; the contact trashed in 2026 still counted.
+		past := time.Date(2025, 6, 15, 12, 0, 0, 0, time.UTC)
+		f := served(t, cfg, psa, past)
+		k := func(client L, id, name string, kv ...string) L {
+			return with(client, append([]string{"contract_id", id, "contract", name}, kv...)...)
+		}
+		check(t, f, []series{
+			{m.Clients, L{"segment": "smb"}, 2},
+			{m.ClientInfo, with(gamma, "segment", "smb"), 1},
+			{m.ContractEndTimestamp, k(acme, "101", "Managed Services"), unix("2026-01-01")},
+			{m.ContractMonthlyValue, k(acme, "101", "Managed Services", "currency", "EUR"), 1100},
+			{m.ContractRenewalNoticeSent, k(acme, "101", "Managed Services"), 0},
+			{m.ContractMonthlyValue, k(acme, "102", "Backup", "currency", "EUR"), 100},
+			{m.ContractEndTimestamp, k(smith, "203", "Monitoring"), unix("2026-06-01")},
+			{m.ClientMRR, with(acme, "currency", "EUR"), 1200},
+			{m.ClientEndpoints, acme, 5},
+			{m.ClientLastReviewTimestamp, acme, unix("2025-03-10")},
+			{m.ClientRenewalContacts, acme, 3},
+			// Ticket 10, solved after its deadline; its survey came later.
+			{m.ClientTickets, with(acme, "window", "30d"), 1},
+			{m.ClientSLACompliance, acme, 0},
+		})
+		absent(t, f, m.ClientInfo, delta)
+		absent(t, f, m.ClientCSAT, acme)
+	})
+}
+
+// TestNoClientEntities: a GLPI whose only entity is the root has no
+// clients. check-config --connect says so, and the exporter serves no
+// client or portfolio series rather than zeros, and counts the tickets it
+// could not place.
+func TestNoClientEntities(t *testing.T) {
+	g := startMariaDB(t)
+	g.load(t, "glpi_flat")
+	if err := g.db.Exec("glpi_flat", `
+		SET time_zone = '+00:00';
+		INSERT INTO glpi_entities (id, name, entities_id, completename, level) VALUES (0, 'Root entity', NULL, 'Root entity', 1);
+		INSERT INTO glpi_computers (entities_id, name, date_creation) VALUES (0, 'PC-1', '2026-01-01 00:00:00');
+		INSERT INTO glpi_tickets (entities_id, name, date) VALUES (0, 'Printer', '2026-11-10 10:00:00'), (0, 'VPN', '2026-11-11 10:00:00');
+	`); err != nil {
+		t.Fatal(err)
+	}
+	cfg, psa := g.mapping(t, "glpi_flat")
+	now := time.Date(2026, 11, 15, 9, 30, 0, 0, time.UTC)
+
+	var clients []string
+	for _, r := range psa.(*source.DB).Check(context.Background(), cfg, now) {
+		if r.Query == config.QueryClients {
+			clients = r.Problems(cfg)
+		}
+	}
+	if len(clients) != 1 || !strings.Contains(clients[0], "no clients") {
+		t.Errorf("clients query problems %q, want one naming no clients", clients)
+	}
+
+	f := served(t, cfg, psa, now)
+	for name := range f {
+		if strings.HasPrefix(name, "retention_client") || strings.HasPrefix(name, "retention_contract") ||
+			name == m.Clients || name == m.MRR || name == m.ChurnedClients {
+			t.Errorf("%s served without clients: %v", name, f.Samples(name))
+		}
+	}
+	check(t, f, []series{
+		{m.SourceUp, L{"source": "psa"}, 1},
+		{m.InvalidRows, L{"source": "psa", "query": "tickets", "reason": "unknown_client"}, 2},
+	})
+}

@@ -227,7 +227,10 @@ func Run(ctx context.Context, cfg *config.Config, psa PSA, billing Billing, o Op
 func readAll(ctx context.Context, cfg *config.Config, psa PSA, billing Billing, instants []time.Time, readers int) <-chan facts {
 	lanes := make([]chan facts, readers)
 	for k := range lanes {
-		lanes[k] = make(chan facts, 1)
+		// Unbuffered: a reader holds one instant's facts until they are
+		// taken, so at most readers+2 instants are in memory at once (with the
+		// one being handed on and the one being written).
+		lanes[k] = make(chan facts)
 		go func() {
 			defer close(lanes[k])
 			for i := k; i < len(instants); i += readers {

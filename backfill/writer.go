@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
+	"os"
 	"slices"
 	"strings"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb"
+	"github.com/prometheus/prometheus/tsdb/chunkenc"
 
 	"github.com/retention-exporter/retention_exporter/collector"
 )
@@ -25,8 +28,9 @@ type writer struct {
 	logger  *slog.Logger // for the TSDB's own messages
 	extra   labels.Labels
 
-	bw       *tsdb.BlockWriter
-	start    int64 // start of the open block's range, in ms
+	head     *tsdb.Head
+	chunkDir string // the head's own directory, removed with it
+	start    int64  // start of the open block's range, in ms
 	appended bool
 	blocks   []string
 	b        labels.ScratchBuilder
@@ -75,20 +79,19 @@ func (x *series) is(s *collector.Sample) bool {
 // instant appends one instant's samples and returns how many it wrote.
 func (w *writer) instant(ctx context.Context, at int64, c *collector.Collector) (int64, error) {
 	start := at - at%w.blockMs
-	if w.bw == nil || start != w.start {
+	if w.head == nil || start != w.start {
 		if err := w.flush(ctx); err != nil {
 			return 0, err
 		}
-		bw, err := tsdb.NewBlockWriter(w.logger, w.dir, w.blockMs)
-		if err != nil {
+		if err := w.open(); err != nil {
 			return 0, err
 		}
-		w.bw, w.start, w.appended = bw, start, false
+		w.start, w.appended = start, false
 		for i := range w.seen {
 			w.seen[i].ref = 0
 		}
 	}
-	app := w.bw.Appender(ctx)
+	app := w.head.Appender(ctx)
 	var n int64
 	next := w.next[:0]
 	j := 0 // the previous instant's series the next sample most likely is
@@ -113,6 +116,13 @@ func (w *writer) instant(ctx context.Context, at int64, c *collector.Collector) 
 		known.ref = ref
 		next = append(next, known)
 		n++
+		if n%commitEvery == 0 {
+			// A commit per batch bounds the appender's pending samples.
+			if err := app.Commit(); err != nil {
+				return err
+			}
+			app = w.head.Appender(ctx)
+		}
 		return nil
 	})
 	if err != nil {
@@ -167,28 +177,63 @@ func (w *writer) labels(s *collector.Sample) (labels.Labels, error) {
 	return w.b.Labels(), nil
 }
 
+// commitEvery is how many samples an appender takes before a commit.
+const commitEvery = 1 << 16
+
+// open starts an in-memory head for the next block, as tsdb.BlockWriter
+// does, but without isolation: the backfill is the head's only reader
+// and writer, and isolation would keep a ring of appends per series.
+func (w *writer) open() error {
+	dir, err := os.MkdirTemp("", "retention-backfill-head-")
+	if err != nil {
+		return err
+	}
+	opts := tsdb.DefaultHeadOptions()
+	opts.ChunkRange = w.blockMs
+	opts.ChunkDirRoot = dir
+	opts.IsolationDisabled = true
+	head, err := tsdb.NewHead(nil, w.logger, nil, nil, opts, nil)
+	if err == nil {
+		err = head.Init(math.MinInt64)
+	}
+	if err != nil {
+		os.RemoveAll(dir)
+		return fmt.Errorf("starting a block: %w", err)
+	}
+	w.head, w.chunkDir = head, dir
+	return nil
+}
+
 // flush writes the open block, if it holds anything, and closes it.
 func (w *writer) flush(ctx context.Context) error {
-	if w.bw == nil {
+	if w.head == nil {
 		return nil
 	}
 	defer w.close()
 	if !w.appended {
 		return nil
 	}
-	// A head that took samples always makes a block.
-	id, err := w.bw.Flush(ctx)
+	compactor, err := tsdb.NewLeveledCompactor(ctx, nil, w.logger, []int64{w.blockMs}, chunkenc.NewPool(), nil)
 	if err != nil {
 		return fmt.Errorf("writing a block: %w", err)
 	}
-	w.blocks = append(w.blocks, id.String())
+	// Block ranges are half-open: [mint, maxt).
+	ids, err := compactor.Write(w.dir, w.head, w.head.MinTime(), w.head.MaxTime()+1, nil)
+	if err != nil {
+		return fmt.Errorf("writing a block: %w", err)
+	}
+	// A head that took samples always makes a block.
+	for _, id := range ids {
+		w.blocks = append(w.blocks, id.String())
+	}
 	return nil
 }
 
 // close drops the open block without writing it.
 func (w *writer) close() {
-	if w.bw != nil {
-		_ = w.bw.Close()
-		w.bw = nil
+	if w.head != nil {
+		_ = w.head.Close()
+		_ = os.RemoveAll(w.chunkDir)
+		w.head = nil
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/retention-exporter/retention_exporter/config"
@@ -21,6 +22,7 @@ func checkConnect(ctx context.Context, w io.Writer, cfg *config.Config, now time
 		sources = append(sources, config.Billing)
 	}
 	failed, total := 0, 0
+	var unread []string // sources not reached: their queries did not run
 	for _, name := range sources {
 		src := cfg.Sources.PSA
 		if name == config.Billing {
@@ -29,14 +31,14 @@ func checkConnect(ctx context.Context, w io.Writer, cfg *config.Config, now time
 		db, err := source.Open(name, src, cfg.Location())
 		if err != nil {
 			fmt.Fprintf(w, "%s: %v\n", name, err)
-			failed++
+			unread = append(unread, name)
 			continue
 		}
 		fmt.Fprintf(w, "%s (%s), at %s:\n", name, db.Target(), now.In(cfg.Location()).Format(time.RFC3339))
 		if err := db.Ping(ctx); err != nil {
 			fmt.Fprintf(w, "  %v\n", err)
 			db.Close()
-			failed++
+			unread = append(unread, name)
 			continue
 		}
 		reports := db.Check(ctx, cfg, now)
@@ -50,7 +52,11 @@ func checkConnect(ctx context.Context, w io.Writer, cfg *config.Config, now time
 			writeReport(w, r, problems)
 		}
 	}
-	if failed > 0 {
+	switch {
+	case len(unread) > 0:
+		return fmt.Errorf("could not read %s, so its queries did not run; %d of %d other queries have problems (see above)",
+			strings.Join(unread, " and "), failed, total)
+	case failed > 0:
 		return fmt.Errorf("%d of %d queries have problems (see above)", failed, total)
 	}
 	fmt.Fprintf(w, "all %d queries OK\n", total)

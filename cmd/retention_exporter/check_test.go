@@ -109,4 +109,7 @@ func TestCheckConnectCannotConnect(t *testing.T) {
 	if strings.Count(out, "Access denied") != 1 || strings.Contains(out, "wrong-") {
 		t.Errorf("want one access-denied line without the password:\n%s", out)
 	}
+	if !strings.Contains(out, "could not read psa, so its queries did not run; 0 of 1 other queries have problems") {
+		t.Errorf("the summary does not say psa was not read:\n%s", out)
+	}
 }

@@ -259,7 +259,10 @@ func TestMapping(t *testing.T) {
 			{m.ContractMonthlyValue, k(acme, "102", "Backup", "currency", "EUR"), 120},
 			{m.ContractInfo, k(acme, "102", "Backup", "contract_type", "Backup", "auto_renew", "false"), 1},
 			{m.ContractEndTimestamp, k(smith, "202", "Enterprise Care 2023"), unix("2027-01-01")},
-			{m.ContractCancelTimestamp, k(smith, "202", "Enterprise Care 2023"), unix("2026-12-31")},
+			// Notice given: the express contract ends with its term; the
+			// tacit one's notice missed this term, so it ends with the next.
+			{m.ContractCancelTimestamp, k(smith, "202", "Enterprise Care 2023"), unix("2027-01-01")},
+			{m.ContractCancelTimestamp, k(acme, "101", "Managed Services"), unix("2028-01-01")},
 			{m.ContractRenewalNoticeSent, k(smith, "202", "Enterprise Care 2023"), 0},
 			// Tacit without periodicity renews by its 24-month duration.
 			{m.ContractEndTimestamp, k(smith, "203", "Monitoring"), unix("2028-06-01")},

@@ -25,16 +25,18 @@ INSERT INTO glpi_contracttypes (id, name) VALUES (1, 'Managed services'), (2, 'B
 -- Contracts. renewal: 0 never, 1 tacit, 2 express; durations in months.
 INSERT INTO glpi_contracts (id, entities_id, name, contracttypes_id, begin_date, duration, notice, periodicity, renewal, comment, is_deleted, is_template, template_name) VALUES
   -- tacit, rolling past today: ends 2025-01-01, 2026-01-01, 2027-01-01
-  (101, 1, 'Managed Services', 1, '2024-01-01', 12, 3, 12, 1, 'notice sent: 2026-10-20', 0, 0, NULL),
+  -- we sent the renewal notice; the client's notice came too late for
+  -- the term ending 2027-01-01 (3 months' notice), so it ends 2028-01-01
+  (101, 1, 'Managed Services', 1, '2024-01-01', 12, 3, 12, 1, 'renewal notice sent: 2026-10-20\nnotice given: 2026-10-15', 0, 0, NULL),
   -- open-ended (duration 0), at a sub-entity
-  (102, 11, 'Backup', 2, '2025-03-01', 0, 0, 0, 0, NULL, 0, 0, NULL),
+  (102, 11, 'Backup', 2, '2025-03-01', 0, 1, 0, 0, NULL, 0, 0, NULL),
   -- a template and a trashed contract: neither is a contract
   (103, 1, NULL, 1, '2024-01-01', 12, 0, 0, 1, NULL, 0, 1, 'MSP standard'),
   (104, 1, 'Old Managed Services', 1, '2024-01-01', 12, 0, 0, 0, NULL, 1, 0, NULL),
   -- express renewal, ended long ago
   (201, 2, 'Enterprise Care', 1, '2020-01-01', 36, 0, 0, 2, NULL, 0, 0, NULL),
-  -- express renewal, in USD, notice given for 2026-12-31
-  (202, 2, 'Enterprise Care 2023', 1, '2023-01-01', 48, 3, 0, 2, 'currency: USD\r\ncancelled: 2026-12-31', 0, 0, NULL),
+  -- express renewal, in USD; notice given: it ends with its term
+  (202, 2, 'Enterprise Care 2023', 1, '2023-01-01', 48, 3, 0, 2, 'currency: USD\r\nnotice given: 2026-06-01', 0, 0, NULL),
   -- tacit with no periodicity (renews by its duration), no cost lines
   (203, 2, 'Monitoring', 0, '2024-06-01', 24, 1, 0, 1, NULL, 0, 0, NULL),
   (301, 3, 'Managed services', 1, '2023-02-01', 12, 1, 12, 1, NULL, 0, 0, NULL),

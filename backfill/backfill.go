@@ -174,7 +174,7 @@ func Run(ctx context.Context, cfg *config.Config, psa PSA, billing Billing, o Op
 	instants := Instants(o.From, o.To, o.Step)
 	read := readAll(ctx, cfg, psa, billing, instants, max(1, cfg.Sources.PSA.MaxOpenConns))
 
-	w := &writer{dir: out.tmp, blockMs: o.BlockDuration.Milliseconds(), logger: logger, extra: labels.FromMap(o.Labels)}
+	w := &writer{dir: out.tmp, blockMs: o.BlockDuration.Milliseconds(), logger: logger, extra: labels.FromMap(o.Labels), ids: newHasher()}
 	defer w.close()
 	st := &Stats{}
 	start := time.Now()
@@ -190,6 +190,7 @@ func Run(ctx context.Context, cfg *config.Config, psa PSA, billing Billing, o Op
 		st.Read += f.read
 		computing := time.Now()
 		res := model.Compute(cfg, f.psa, f.billing)
+		f.psa, f.billing = nil, nil // the facts can go while the samples are written
 		st.Compute += time.Since(computing)
 		writing := time.Now()
 		n, err := w.instant(ctx, f.at.UnixMilli(), collector.New(res, copts))

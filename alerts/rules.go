@@ -106,6 +106,31 @@ func recordingRules(cfg *config.Config) []Rule {
 	}
 	rules = append(rules, Rule{Record: m.ContractsLapsed,
 		Expr: fmt.Sprintf("count by (segment, account_manager) (\n  %s\n)", joinInfo(fmt.Sprintf("(%s < 0)", m.ContractDaysToRenewal)))})
+	// Renewal exposure: the monthly value of the contracts ending within
+	// each horizon, by the client's health band.
+	for _, h := range cfg.Alerts.RenewalHorizons {
+		for _, x := range bands {
+			rules = append(rules, Rule{Record: m.RenewalExposure, Labels: map[string]string{m.LabelBand: x.band, m.LabelHorizon: h.Label},
+				Expr: fmt.Sprintf("sum by (segment, account_manager, currency) (\n  %s\n)", joinInfo(fmt.Sprintf(
+					"(%s\n    and on (contract_id) (%s >= 0 <= %s)\n    and on (client_id) (%s))",
+					m.ContractMonthlyValue, m.ContractDaysToRenewal, days(h), x.filter)))})
+		}
+	}
+	// Cohort tables: what is left of each cohort at each age, as a share
+	// of its clients and of its MRR at age 0.
+	cohortRatio := func(num, den, by, per string) string {
+		return fmt.Sprintf("sum by (%s) (%s)\n/ on (%s) group_left ()\nsum by (%s) (%s)", by, num, per, per, den)
+	}
+	rules = append(rules,
+		Rule{Record: m.CohortLogoRetentionBySegment,
+			Expr: cohortRatio(m.CohortRetainedClients, m.CohortClients, "segment, cohort, age_months", "segment, cohort")},
+		Rule{Record: m.CohortLogoRetention,
+			Expr: cohortRatio(m.CohortRetainedClients, m.CohortClients, "cohort, age_months", "cohort")},
+		Rule{Record: m.CohortNetMRRRetentionBySeg,
+			Expr: cohortRatio(m.CohortMRR, m.CohortMRR+`{age_months="0"}`, "segment, currency, cohort, age_months", "segment, currency, cohort")},
+		Rule{Record: m.CohortNetMRRRetention,
+			Expr: cohortRatio(m.CohortMRR, m.CohortMRR+`{age_months="0"}`, "currency, cohort, age_months", "currency, cohort")},
+	)
 	return rules
 }
 

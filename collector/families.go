@@ -81,6 +81,12 @@ func portfolioGauge(name, help string, groups func(p *model.Portfolio) []model.G
 					lvs[i] = g.Reason
 				case metrics.LabelWindow:
 					lvs[i] = g.Window
+				case metrics.LabelMovement:
+					lvs[i] = g.Movement
+				case metrics.LabelCohort:
+					lvs[i] = g.Cohort
+				case metrics.LabelAgeMonths:
+					lvs[i] = g.Age
 				}
 			}
 			emit(g.Value, lvs...)
@@ -175,6 +181,7 @@ func contractFamilies() []family {
 
 func portfolioFamilies() []family {
 	seg, cur, win, rsn := metrics.LabelSegment, metrics.LabelCurrency, metrics.LabelWindow, metrics.LabelReason
+	mov, coh, age := metrics.LabelMovement, metrics.LabelCohort, metrics.LabelAgeMonths
 	return []family{
 		portfolioGauge(metrics.Clients, "Clients active today.",
 			func(p *model.Portfolio) []model.Group { return p.Clients }, seg),
@@ -192,5 +199,15 @@ func portfolioFamilies() []family {
 			func(p *model.Portfolio) []model.Group { return p.RevenueRetained }, seg, cur, win),
 		portfolioGauge(metrics.RevenueCurrentMRR, "Sum over the revenue cohort of MRR today: net revenue retention numerator.",
 			func(p *model.Portfolio) []model.Group { return p.RevenueCurrent }, seg, cur, win),
+		portfolioGauge(metrics.MRRMovement, "MRR that moved over the window: new, reactivation, expansion, contraction or churn, net per client and currency.",
+			func(p *model.Portfolio) []model.Group { return p.MRRMovement }, seg, cur, win, mov),
+		portfolioGauge(metrics.MRRMovementClients, "Clients (per currency) whose MRR made the movement over the window.",
+			func(p *model.Portfolio) []model.Group { return p.MRRMovementClients }, seg, cur, win, mov),
+		portfolioGauge(metrics.CohortClients, "Clients whose customer_since falls in the cohort month.",
+			func(p *model.Portfolio) []model.Group { return p.CohortClients }, seg, coh),
+		portfolioGauge(metrics.CohortRetainedClients, "Clients of the cohort active on the last day of the month age_months after it.",
+			func(p *model.Portfolio) []model.Group { return p.CohortRetained }, seg, coh, age),
+		portfolioGauge(metrics.CohortMRR, "MRR of the cohort's clients on the last day of the month age_months after it.",
+			func(p *model.Portfolio) []model.Group { return p.CohortMRR }, seg, coh, cur, age),
 	}
 }

@@ -35,6 +35,7 @@ type Config struct {
 	Windows  Windows           `yaml:"windows"`
 	Health   Health            `yaml:"health"`
 	Churn    Churn             `yaml:"churn"`
+	Cohorts  Cohorts           `yaml:"cohorts"`
 	Series   SeriesOptions     `yaml:"series"`
 	Targets  Targets           `yaml:"targets"`
 	Alerts   Alerts            `yaml:"alerts"`
@@ -94,6 +95,8 @@ type Windows struct {
 	CSAT        Window   `yaml:"csat"`
 	Churn       []Window `yaml:"churn"`
 	Revenue     []Window `yaml:"revenue"`
+	// Movements are the windows MRR movements are netted over.
+	Movements []Window `yaml:"movements"`
 	// Lapsed is how far back an expired contract still counts as lapsed.
 	Lapsed Window `yaml:"lapsed"`
 }
@@ -146,6 +149,16 @@ type Churn struct {
 	// their own label value; the rest become "other".
 	ReasonsLimit int `yaml:"reasons_limit"`
 }
+
+// Cohorts sets the cohort tables: clients grouped by the calendar month
+// of customer_since.
+type Cohorts struct {
+	// Months is how many complete months back the cohorts go.
+	Months int `yaml:"months"`
+}
+
+// maxCohortMonths bounds the cohort triangle: series grow with its square.
+const maxCohortMonths = 120
 
 // SeriesOptions drops optional per-client detail for very large tenants.
 type SeriesOptions struct {
@@ -204,8 +217,10 @@ func Default() *Config {
 			CSAT:        MustWindow("90d"),
 			Churn:       []Window{MustWindow("30d"), MustWindow("90d"), MustWindow("365d")},
 			Revenue:     []Window{MustWindow("365d")},
+			Movements:   []Window{MustWindow("30d"), MustWindow("365d")},
 			Lapsed:      MustWindow("90d"),
 		},
+		Cohorts: Cohorts{Months: 24},
 		Health: Health{
 			Weights:           defaultWeights(),
 			UtilizationTarget: 0.20,
@@ -348,6 +363,9 @@ func (c *Config) check() error {
 	if c.Churn.ReasonsLimit < 1 {
 		return errors.New("churn.reasons_limit must be at least 1")
 	}
+	if c.Cohorts.Months < 1 || c.Cohorts.Months > maxCohortMonths {
+		return fmt.Errorf("cohorts.months must be between 1 and %d", maxCohortMonths)
+	}
 	if err := c.checkTargets(); err != nil {
 		return err
 	}
@@ -366,7 +384,7 @@ func (c *Config) checkWindows() error {
 		return errors.New("windows.churn needs at least one window")
 	}
 	dated := map[string][]Window{
-		"windows.churn": w.Churn, "windows.revenue": w.Revenue,
+		"windows.churn": w.Churn, "windows.revenue": w.Revenue, "windows.movements": w.Movements,
 		"windows.lapsed": {w.Lapsed}, "health.review_cadence": {c.Health.ReviewCadence},
 		"health.overdue_limit": {c.Health.OverdueLimit},
 	}
@@ -570,8 +588,9 @@ func (c *Config) TicketWindows() []Window {
 // of the churn, revenue and lapsed windows.
 func (c *Config) HistoryDays() int {
 	d := c.Windows.Lapsed.Days()
-	for _, w := range append(slices.Clone(c.Windows.Churn), c.Windows.Revenue...) {
+	for _, w := range slices.Concat(c.Windows.Churn, c.Windows.Revenue, c.Windows.Movements) {
 		d = max(d, w.Days())
 	}
-	return d
+	// The oldest cohort starts at most months+1 calendar months back.
+	return max(d, (c.Cohorts.Months+1)*31)
 }

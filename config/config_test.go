@@ -75,8 +75,12 @@ func TestParseDefaults(t *testing.T) {
 					t.Errorf("%s windows = %v, want %v", check.what, check.got, check.want)
 				}
 			}
-			if got := c.HistoryDays(); got != 365 {
-				t.Errorf("HistoryDays = %d, want 365", got)
+			// The oldest of 24 cohort months: 25 months of 31 days.
+			if got := c.HistoryDays(); got != 775 {
+				t.Errorf("HistoryDays = %d, want 775", got)
+			}
+			if got := labels(w.Movements); !slices.Equal(got, []string{"30d", "365d"}) || c.Cohorts.Months != 24 {
+				t.Errorf("movement windows %v, cohort months %d", got, c.Cohorts.Months)
 			}
 			h := c.Health
 			wantWeights := Weights{ComponentUtilization: 0.20, ComponentSLA: 0.20, ComponentCSAT: 0.15, ComponentEngagement: 0.15,
@@ -221,9 +225,10 @@ churn:
 	if d := c.Windows.Churn[1].Days(); d != 14 {
 		t.Errorf("2w = %d days, want 14", d)
 	}
-	// Longest of churn (365), revenue (90), lapsed (60).
-	if got := c.HistoryDays(); got != 365 {
-		t.Errorf("HistoryDays = %d, want 365", got)
+	// Longest of churn (365), revenue (90), lapsed (60), movements (30d,
+	// 365d) and the cohorts (25 months of 31 days).
+	if got := c.HistoryDays(); got != 775 {
+		t.Errorf("HistoryDays = %d, want 775", got)
 	}
 	// Keys left out of a section keep their defaults.
 	if w := c.Health.Weights; w[ComponentContacts] != 0.5 || w[ComponentUtilization] != 0.2 || w[ComponentBilling] != 0.15 || len(w) != len(Components) {
@@ -241,7 +246,7 @@ churn:
 }
 
 func TestHistoryDaysLapsedLongest(t *testing.T) {
-	c := mustParse(t, "windows: {churn: [30d], revenue: [60d], lapsed: 120d}", "")
+	c := mustParse(t, "windows: {churn: [30d], revenue: [60d], movements: [30d], lapsed: 120d}\ncohorts: {months: 1}", "")
 	if got := c.HistoryDays(); got != 120 {
 		t.Errorf("HistoryDays = %d, want 120", got)
 	}
@@ -267,6 +272,11 @@ func TestParseErrors(t *testing.T) {
 		{"non-whole-day review cadence", "health: {review_cadence: 12h}", []string{"health.review_cadence", "12h"}},
 		{"non-whole-day overdue limit", "health: {overdue_limit: 30m}", []string{"health.overdue_limit", "30m"}},
 		{"duplicate churn window", "windows: {churn: [30d, 30d]}", []string{"windows.churn", "30d", "twice"}},
+		{"non-whole-day movement window", "windows: {movements: [30d, 7d12h]}", []string{"windows.movements", "7d12h", "whole number of days"}},
+		{"duplicate movement window", "windows: {movements: [30d, 30d]}", []string{"windows.movements", "twice"}},
+		{"no cohort months", "cohorts: {months: 0}", []string{"cohorts.months", "between 1 and 120"}},
+		{"too many cohort months", "cohorts: {months: 121}", []string{"cohorts.months"}},
+		{"unknown cohorts key", "cohorts:\n  month: 12\n", []string{"month", "line 2"}},
 		{"duplicate ticket window", "windows: {tickets: [30d, 30d]}", []string{"windows.tickets", "twice"}},
 		{"no ticket window", "windows: {tickets: []}", []string{"windows.tickets"}},
 		{"no churn window", "windows: {churn: []}", []string{"windows.churn"}},
@@ -589,12 +599,12 @@ func TestPlan(t *testing.T) {
 	for _, q := range c.Plan(PSA, now) {
 		switch q.Name() {
 		case "contracts":
-			// Today, for the renewal notice, then today less the longest
-			// date window (365d).
+			// Today, for the renewal notice, then today less the history
+			// the cohorts need (775 days).
 			if len(q.Args) != 2 || !q.Args[0].(time.Time).Equal(today) {
 				t.Fatalf("contracts args = %v, want today %v first", q.Args, today)
 			}
-			if !q.Args[1].(time.Time).Equal(today.AddDate(0, 0, -365)) {
+			if !q.Args[1].(time.Time).Equal(today.AddDate(0, 0, -775)) {
 				t.Errorf("contracts history start = %v", q.Args[1])
 			}
 		case "surveys[90d]":

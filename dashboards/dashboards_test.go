@@ -295,12 +295,12 @@ func TestHistoryQueriesReadThroughLookback(t *testing.T) {
 	}
 	slices.Sort(trends)
 	want := []string{"Health components over time", "Health distribution", "Health score", "Logo churn over time",
-		"MRR and MRR at risk", "Revenue retention over time", "SLA compliance and CSAT", "Tickets and endpoints", "Utilization"}
+		"MRR and MRR at risk", "MRR movements, per 30d", "Revenue retention over time", "SLA compliance and CSAT", "Tickets and endpoints", "Utilization"}
 	if !slices.Equal(trends, want) {
 		t.Errorf("trend panels %q, want %q", trends, want)
 	}
 
-	identity := []string{m.LabelClientID, m.LabelClient, m.LabelComponent, m.LabelWindow, m.LabelSegment, m.LabelCurrency}
+	identity := []string{m.LabelClientID, m.LabelClient, m.LabelComponent, m.LabelWindow, m.LabelSegment, m.LabelCurrency, m.LabelMovement}
 	name := regexp.MustCompile(`[a-z_:]*retention_[a-z_:]+`)
 	read := regexp.MustCompile(`last_over_time\(retention_[a-z_]+(\{[^{}]*\})?\[` + regexp.QuoteMeta(historyLookback) + `\]( offset \d+d)?\)`)
 	aggregated := regexp.MustCompile(`max by \(([a-z_, ]+)\) \($`)

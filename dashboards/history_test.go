@@ -144,6 +144,10 @@ func TestHistoryQueriesOnBackfilledDays(t *testing.T) {
 		historySeries(&in, m.RevenueCurrentMRR, l, constant(s.current))
 		historySeries(&in, m.RevenueCohortMRR, l, constant(s.cohort))
 	}
+	for mv, v := range map[string]float64{"new": 20, "reactivation": 0, "expansion": 5, "contraction": 3, "churn": 10} {
+		historySeries(&in, m.MRRMovement, fmt.Sprintf(`segment="smb", currency="EUR", window="30d", movement="%s"`, mv), constant(v))
+		historySeries(&in, m.MRRMovement, fmt.Sprintf(`segment="ent", currency="EUR", window="30d", movement="%s"`, mv), constant(2*v))
+	}
 	historySeries(&in, m.MRR, `segment="smb", currency="EUR"`, constant(150))
 	historySeries(&in, m.MRR, `segment="ent", currency="EUR"`, constant(300))
 
@@ -160,7 +164,15 @@ func TestHistoryQueriesOnBackfilledDays(t *testing.T) {
 	for _, w := range []string{"30d", "90d", "365d"} {
 		churn = append(churn, sample{fmt.Sprintf(`{segment="smb", window="%s"}`, w), 0.1}, sample{fmt.Sprintf(`{segment="ent", window="%s"}`, w), 0})
 	}
+	movements := []sample{}
+	for _, mv := range []struct {
+		name string
+		v    float64
+	}{{"churn", 30}, {"contraction", 9}, {"expansion", 15}, {"new", 60}, {"reactivation", 0}} {
+		movements = append(movements, sample{fmt.Sprintf(`{currency="EUR", movement="%s"}`, mv.name), mv.v})
+	}
 	want := map[string]at{
+		"MRR movements, per 30d/A":      {movements, movements},
 		"Logo churn over time/A":        {churn, churn},
 		"Revenue retention over time/A": {{{`{segment="smb", currency="EUR"}`, 0.9}, {`{segment="ent", currency="EUR"}`, 1}}, {{`{segment="smb", currency="EUR"}`, 0.9}, {`{segment="ent", currency="EUR"}`, 1}}},
 		"Revenue retention over time/B": {{{`{segment="smb", currency="EUR"}`, 1.1}, {`{segment="ent", currency="EUR"}`, 1.1}}, {{`{segment="smb", currency="EUR"}`, 1.1}, {`{segment="ent", currency="EUR"}`, 1.1}}},

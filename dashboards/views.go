@@ -160,6 +160,14 @@ func leadership(cfg *config.Config) *dashboard.DashboardBuilder {
 			d.WithPanel(healthMoves(cfg, w, rising).GridPos(grid(width*uint32(i), 30+9*uint32(row), width, 9)))
 		}
 	}
+	// Where the revenue went: movements, renewal exposure, cohorts.
+	if w, ok := movementWindow(cfg); ok {
+		d.WithPanel(mrrMovements(w).GridPos(grid(0, 48, 12, 9)))
+	}
+	d.WithPanel(renewalExposure(cfg).GridPos(grid(12, 48, 12, 9)))
+	logos, net := cohortTables(cfg)
+	d.WithPanel(logos.GridPos(grid(0, 57, 24, 10)))
+	d.WithPanel(net.GridPos(grid(0, 67, 24, 10)))
 	return d
 }
 

@@ -47,6 +47,13 @@ const (
 	RevenueCohortMRR       = "retention_revenue_cohort_mrr"        // segment, currency, window
 	RevenueRetainedMRR     = "retention_revenue_retained_mrr"      // segment, currency, window
 	RevenueCurrentMRR      = "retention_revenue_current_mrr"       // segment, currency, window
+	// MRR movements over a window, per (client, currency) pair.
+	MRRMovement        = "retention_mrr_movement"         // segment, currency, window, movement
+	MRRMovementClients = "retention_mrr_movement_clients" // segment, currency, window, movement
+	// Cohorts by the calendar month of customer_since.
+	CohortClients         = "retention_cohort_clients"          // segment, cohort
+	CohortRetainedClients = "retention_cohort_retained_clients" // segment, cohort, age_months
+	CohortMRR             = "retention_cohort_mrr"              // segment, cohort, currency, age_months
 )
 
 // The exporter's own series.
@@ -81,6 +88,9 @@ const (
 	LabelAutoRenew      = "auto_renew"
 	LabelSource         = "source"
 	LabelQuery          = "query"
+	LabelMovement       = "movement"
+	LabelCohort         = "cohort"
+	LabelAgeMonths      = "age_months"
 )
 
 // All lists every metric name above.
@@ -95,6 +105,7 @@ func All() []string {
 		ContractCancelTimestamp, ContractInfo,
 		Clients, ChurnCohortClients, ChurnedClients, ChurnedClientsByReason, MRR,
 		RevenueCohortMRR, RevenueRetainedMRR, RevenueCurrentMRR,
+		MRRMovement, MRRMovementClients, CohortClients, CohortRetainedClients, CohortMRR,
 		BuildInfo, SourceUp, SourceLastSuccess, RefreshDuration, QueryDuration, QueryErrors, InvalidRows,
 		SnapshotRenderDuration, ConfigLastReloadSuccessful, ConfigLastReloadSuccess,
 	}

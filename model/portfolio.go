@@ -5,7 +5,7 @@ import (
 	"slices"
 )
 
-type groupKey struct{ segment, currency, reason, window string }
+type groupKey struct{ segment, currency, reason, window, movement, cohort, age string }
 
 // groups accumulates portfolio values by label set.
 type groups map[groupKey]float64
@@ -15,11 +15,13 @@ func (g groups) add(k groupKey, v float64) { g[k] += v }
 func (g groups) sorted() []Group {
 	out := make([]Group, 0, len(g))
 	for k, v := range g {
-		out = append(out, Group{Segment: k.segment, Currency: k.currency, Reason: k.reason, Window: k.window, Value: v})
+		out = append(out, Group{Segment: k.segment, Currency: k.currency, Reason: k.reason, Window: k.window,
+			Movement: k.movement, Cohort: k.cohort, Age: k.age, Value: v})
 	}
 	slices.SortFunc(out, func(a, b Group) int {
 		return cmp.Or(cmp.Compare(a.Segment, b.Segment), cmp.Compare(a.Window, b.Window),
-			cmp.Compare(a.Currency, b.Currency), cmp.Compare(a.Reason, b.Reason))
+			cmp.Compare(a.Cohort, b.Cohort), cmp.Compare(len(a.Age), len(b.Age)), cmp.Compare(a.Age, b.Age),
+			cmp.Compare(a.Currency, b.Currency), cmp.Compare(a.Reason, b.Reason), cmp.Compare(a.Movement, b.Movement))
 	})
 	return out
 }
@@ -45,6 +47,11 @@ func (c *computation) portfolio() Portfolio {
 	p.ChurnCohort, p.Churned, p.ChurnedByReason = c.churn()
 	if c.psa.Contracts != nil {
 		p.RevenueCohort, p.RevenueRetained, p.RevenueCurrent = c.revenue()
+		p.MRRMovement, p.MRRMovementClients = c.movements()
+	}
+	p.CohortClients, p.CohortRetained, p.CohortMRR = c.cohorts()
+	if c.psa.Contracts == nil {
+		p.CohortMRR = nil
 	}
 	return p
 }
@@ -113,14 +120,18 @@ func (c *computation) revenue() (cohort, retained, current []Group) {
 			if !cl.activeAt(start) {
 				continue
 			}
+			// The cohort is the (client, currency) pairs with MRR then:
+			// MRR in a currency the client did not pay in then is new
+			// business, not expansion.
 			then, now := c.mrrAt(cl, start), c.mrrToday(cl)
 			for cur, v := range then {
+				if v <= 0 {
+					continue
+				}
 				k := groupKey{segment: cl.Segment, currency: cur, window: w.Label}
 				co.add(k, v)
 				re.add(k, min(v, now[cur]))
-			}
-			for cur, v := range now {
-				cu.add(groupKey{segment: cl.Segment, currency: cur, window: w.Label}, v)
+				cu.add(k, now[cur])
 			}
 		}
 	}

@@ -72,6 +72,7 @@ type ComponentScore struct {
 // Group is a portfolio value; only the labels its metric carries are set.
 type Group struct {
 	Segment, Currency, Reason, Window string
+	Movement, Cohort, Age             string
 	Value                             float64
 }
 
@@ -85,4 +86,12 @@ type Portfolio struct {
 	RevenueCohort   []Group // segment, currency, window
 	RevenueRetained []Group // segment, currency, window
 	RevenueCurrent  []Group // segment, currency, window
+	// MRR movements over each movement window, per (client, currency)
+	// pair: the amounts, and how many pairs made each.
+	MRRMovement        []Group // segment, currency, window, movement
+	MRRMovementClients []Group // segment, currency, window, movement
+	// Cohorts of the last complete months by customer_since.
+	CohortClients  []Group // segment, cohort
+	CohortRetained []Group // segment, cohort, age
+	CohortMRR      []Group // segment, cohort, currency, age
 }

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -202,6 +204,29 @@ func TestFixtureMetrics(t *testing.T) {
 			{Labels: L{"segment": "enterprise", "currency": "USD", "window": "365d"}, Value: 0},
 		},
 	}
+	// MRR movements, per (client, currency). Over 30d: c1's USD went from
+	// 1950 (k1 and k10) to 1000, c2's k3 (800) ended, c4 (400) churned;
+	// c1's EUR and c3's USD stayed. Over 365d: c1's USD rose from 900
+	// (k9) to 1000 and its EUR is new; c2, c4 and c6 (100) churned; c3 is
+	// new.
+	movements := func(seg, cur, w string, amounts, clients [5]float64) {
+		for i, mv := range []string{"new", "reactivation", "expansion", "contraction", "churn"} {
+			l := L{"segment": seg, "currency": cur, "window": w, "movement": mv}
+			expect["retention_mrr_movement"] = append(expect["retention_mrr_movement"], S{Labels: l, Value: amounts[i]})
+			expect["retention_mrr_movement_clients"] = append(expect["retention_mrr_movement_clients"], S{Labels: l, Value: clients[i]})
+		}
+	}
+	movements("smb", "USD", "30d", [5]float64{0, 0, 0, 950, 400}, [5]float64{0, 0, 0, 1, 1})
+	movements("smb", "EUR", "30d", [5]float64{}, [5]float64{})
+	movements("enterprise", "USD", "30d", [5]float64{0, 0, 0, 0, 800}, [5]float64{0, 0, 0, 0, 1})
+	movements("", "USD", "30d", [5]float64{}, [5]float64{})
+	movements("smb", "USD", "365d", [5]float64{0, 0, 100, 0, 500}, [5]float64{0, 0, 1, 0, 2})
+	movements("smb", "EUR", "365d", [5]float64{200, 0, 0, 0, 0}, [5]float64{1, 0, 0, 0, 0})
+	movements("enterprise", "USD", "365d", [5]float64{0, 0, 0, 0, 800}, [5]float64{0, 0, 0, 0, 1})
+	movements("", "USD", "365d", [5]float64{300, 0, 0, 0, 0}, [5]float64{1, 0, 0, 0, 0})
+	for name, want := range fixtureCohorts(today) {
+		expect[name] = want
+	}
 	for name, want := range expect {
 		expectFamily(t, f, name, want)
 	}
@@ -397,4 +422,67 @@ func TestHostileRows(t *testing.T) {
 		}
 	}
 	promtoolCheck(t, body)
+}
+
+// fixtureCohorts is what the cohort series hold for the fixture today:
+// the clients that started in the last 24 complete months (c1 400 days
+// ago, c3 30, c4 500, c7 60; c2 and c6 started earlier, c5 starts in 5
+// days), and at the last day of each month since, whether each was
+// active and its MRR from its contracts then (offsets in days from today).
+func fixtureCohorts(today time.Time) map[string][]S {
+	type contract struct {
+		cur          string
+		value        float64
+		start, until int // in force from start to until, inclusive
+	}
+	const never = 1 << 20
+	clients := []struct {
+		segment        string
+		since, churned int
+		contracts      []contract
+	}{
+		{"smb", -400, never, []contract{{"USD", 900, -700, -301}, {"USD", 950, -330, -5}, {"USD", 1000, -300, 45}, {"EUR", 200, -200, never}}},
+		{"", -30, never, []contract{{"USD", 300, -30, 9}}},      // cancelled in 10 days
+		{"smb", -500, -10, []contract{{"USD", 400, -500, -11}}}, // cancelled and churned 10 days ago
+		{"smb", -60, 0, nil}, // churned today
+	}
+	month := func(t time.Time) int { return t.Year()*12 + int(t.Month()) - 1 }
+	lastDay := func(m int) time.Time { return time.Date(m/12, time.Month(m%12+1)+1, 0, 0, 0, 0, 0, time.UTC) }
+	offset := func(t time.Time) int { return int(t.Sub(today).Hours() / 24) }
+	out := map[string][]S{}
+	type key struct{ seg, cohort, cur, age string }
+	sums := map[key]float64{}
+	for _, c := range clients {
+		m := month(today.AddDate(0, 0, c.since))
+		if m < month(today)-24 || m >= month(today) {
+			continue
+		}
+		cohort := fmt.Sprintf("%04d-%02d", m/12, m%12+1)
+		out["retention_cohort_clients"] = append(out["retention_cohort_clients"], S{Labels: L{"segment": c.segment, "cohort": cohort}, Value: 1})
+		for age := 0; !lastDay(m + age).After(today); age++ {
+			d := offset(lastDay(m + age))
+			active := c.since <= d && d < c.churned
+			v := 0.0
+			if active {
+				v = 1
+			}
+			a := strconv.Itoa(age)
+			out["retention_cohort_retained_clients"] = append(out["retention_cohort_retained_clients"],
+				S{Labels: L{"segment": c.segment, "cohort": cohort, "age_months": a}, Value: v})
+			for _, k := range c.contracts {
+				if active && k.start <= d && d <= k.until {
+					sums[key{c.segment, cohort, k.cur, a}] += k.value
+				} else {
+					sums[key{c.segment, cohort, k.cur, a}] += 0
+				}
+			}
+		}
+	}
+	for k, v := range sums {
+		if sums[key{k.seg, k.cohort, k.cur, "0"}] > 0 {
+			out["retention_cohort_mrr"] = append(out["retention_cohort_mrr"],
+				S{Labels: L{"segment": k.seg, "cohort": k.cohort, "currency": k.cur, "age_months": k.age}, Value: v})
+		}
+	}
+	return out
 }

@@ -14,8 +14,8 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/units"
 
 	"github.com/retention-exporter/retention_exporter/config"
-	"github.com/retention-exporter/retention_exporter/model"
 	m "github.com/retention-exporter/retention_exporter/metrics"
+	"github.com/retention-exporter/retention_exporter/model"
 )
 
 // movementWindow is the movement window the monthly bars read: the

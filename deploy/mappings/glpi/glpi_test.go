@@ -349,3 +349,34 @@ func TestNoClientEntities(t *testing.T) {
 		{m.InvalidRows, L{"source": "psa", "query": "tickets", "reason": "unknown_client"}, 2},
 	})
 }
+
+// TestCommentLineNotADate: a comment line the mapping reads as a date but
+// that is not one skips the row and check-config --connect names it,
+// rather than the line being silently ignored.
+func TestCommentLineNotADate(t *testing.T) {
+	g := startMariaDB(t)
+	g.load(t, "glpi_typo")
+	if err := g.db.Exec("glpi_typo", `
+		SET time_zone = '+00:00';
+		INSERT INTO glpi_entities (id, name, entities_id, completename, level, date_creation) VALUES
+		  (0, 'Root entity', NULL, 'Root entity', 1, '2020-01-01 00:00:00'),
+		  (1, 'Acme', 0, 'Root entity > Acme', 2, '2020-01-01 00:00:00');
+		INSERT INTO glpi_contracts (id, entities_id, name, begin_date, duration, notice, renewal, comment) VALUES
+		  (1, 1, 'Care', '2024-01-01', 12, 1, 1, 'notice given: end of March');
+	`); err != nil {
+		t.Fatal(err)
+	}
+	cfg, psa := g.mapping(t, "glpi_typo")
+	for _, r := range psa.(*source.DB).Check(context.Background(), cfg, time.Date(2026, 11, 15, 9, 30, 0, 0, time.UTC)) {
+		p := r.Problems(cfg)
+		if r.Query != config.QueryContracts {
+			if len(p) > 0 {
+				t.Errorf("%s: %v", r.Query, p)
+			}
+			continue
+		}
+		if len(p) != 1 || !strings.Contains(p[0], `column cancelled_at: "end of March" is not a date`) {
+			t.Errorf("contracts problems %q, want the line that is not a date", p)
+		}
+	}
+}

@@ -24,7 +24,11 @@ var Movements = []string{MovementNew, MovementReactivation, MovementExpansion, M
 // but still gives its segment and currency their five series. Amounts
 // sum into amount and pairs count into pairs.
 func (c *computation) movements() (amount, pairs []Group) {
-	am, n := groups{}, groups{}
+	// Summed per segment, currency and window first: a key per pair and
+	// movement would hash seven strings ten times per pair.
+	type key struct{ segment, currency, window string }
+	type sums struct{ amount, pairs [5]float64 }
+	acc := map[key]*sums{}
 	for _, w := range c.cfg.Windows.Movements {
 		start := c.today.AddDays(-w.Days())
 		for _, cl := range c.psa.Clients {
@@ -34,30 +38,38 @@ func (c *computation) movements() (amount, pairs []Group) {
 				if a == 0 && b == 0 {
 					continue
 				}
-				k := groupKey{segment: cl.Segment, currency: cur, window: w.Label}
-				for _, m := range Movements {
-					k.movement = m
-					am.add(k, 0)
-					n.add(k, 0)
+				k := key{cl.Segment, cur, w.Label}
+				x := acc[k]
+				if x == nil {
+					x = &sums{}
+					acc[k] = x
 				}
+				var i int
 				var v float64
 				switch {
 				case a == 0 && c.hadMRRBefore(cl, cur, start):
-					k.movement, v = MovementReactivation, b
+					i, v = 1, b
 				case a == 0:
-					k.movement, v = MovementNew, b
+					i, v = 0, b
 				case b == 0:
-					k.movement, v = MovementChurn, a
+					i, v = 4, a
 				case a < b:
-					k.movement, v = MovementExpansion, b-a
+					i, v = 2, b-a
 				case b < a:
-					k.movement, v = MovementContraction, a-b
+					i, v = 3, a-b
 				default:
 					continue
 				}
-				am.add(k, v)
-				n.add(k, 1)
+				x.amount[i] += v
+				x.pairs[i]++
 			}
+		}
+	}
+	am, n := groups{}, groups{}
+	for k, x := range acc {
+		for i, mv := range Movements {
+			g := groupKey{segment: k.segment, currency: k.currency, window: k.window, movement: mv}
+			am[g], n[g] = x.amount[i], x.pairs[i]
 		}
 	}
 	return am.sorted(), n.sorted()

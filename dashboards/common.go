@@ -242,3 +242,8 @@ func componentLegend() string {
 	}
 	return strings.Join(parts, "; ") + "."
 }
+
+// fixedColor draws a field in one named colour.
+func fixedColor(c string) []dashboard.DynamicConfigValue {
+	return []dashboard.DynamicConfigValue{{Id: "color", Value: map[string]any{"mode": "fixed", "fixedColor": c}}}
+}

@@ -4,6 +4,7 @@ package dashboards
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/grafana/grafana-foundation-sdk/go/bargauge"
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
@@ -54,7 +55,7 @@ func mrrMovements(w config.Window) *timeseries.PanelBuilder {
 		model.MovementContraction: "orange", model.MovementChurn: "red",
 	}
 	for _, mv := range model.Movements {
-		props := []dashboard.DynamicConfigValue{{Id: "color", Value: map[string]any{"mode": "fixed", "fixedColor": colors[mv]}}}
+		props := fixedColor(colors[mv])
 		if mv == model.MovementContraction || mv == model.MovementChurn {
 			props = append(props, dashboard.DynamicConfigValue{Id: "custom.transform", Value: "negative-Y"})
 		}
@@ -121,18 +122,15 @@ func renewalExposure(cfg *config.Config) *bargauge.PanelBuilder {
 	return bars("Renewal exposure by health band",
 		fmt.Sprintf("Monthly value of the contracts ending within each horizon (%s), by the health band of their client, per currency.", horizonList(cfg)),
 		expr, "≤ {{horizon}} {{band}} {{currency}}", units.Short, thresholds(step(nil, "blue"))).
-		OverrideByRegexp(" "+m.BandCritical+" ", []dashboard.DynamicConfigValue{{Id: "color", Value: map[string]any{"mode": "fixed", "fixedColor": "red"}}}).
-		OverrideByRegexp(" "+m.BandAtRisk+" ", []dashboard.DynamicConfigValue{{Id: "color", Value: map[string]any{"mode": "fixed", "fixedColor": "orange"}}}).
-		OverrideByRegexp(" "+m.BandHealthy+" ", []dashboard.DynamicConfigValue{{Id: "color", Value: map[string]any{"mode": "fixed", "fixedColor": "green"}}})
+		OverrideByRegexp(" "+m.BandCritical+" ", fixedColor("red")).
+		OverrideByRegexp(" "+m.BandAtRisk+" ", fixedColor("orange")).
+		OverrideByRegexp(" "+m.BandHealthy+" ", fixedColor("green"))
 }
 
 func horizonList(cfg *config.Config) string {
-	s := ""
+	labels := make([]string, len(cfg.Alerts.RenewalHorizons))
 	for i, h := range cfg.Alerts.RenewalHorizons {
-		if i > 0 {
-			s += ", "
-		}
-		s += h.Label
+		labels[i] = h.Label
 	}
-	return s
+	return strings.Join(labels, ", ")
 }

@@ -134,18 +134,15 @@ func leadership(cfg *config.Config) *dashboard.DashboardBuilder {
 	inBand := func(cond string) string {
 		return fmt.Sprintf("count(%s %s) or 0 * count(%s)", selected, cond, selected)
 	}
-	bandColor := func(c string) []dashboard.DynamicConfigValue {
-		return []dashboard.DynamicConfigValue{{Id: "color", Value: map[string]any{"mode": "fixed", "fixedColor": c}}}
-	}
 	d.WithPanel(series("Health distribution", "Clients in each health band.", units.Short).
 		WithTarget(query("A", inBand(fmt.Sprintf("< %g", b.Critical)), m.BandCritical)).
 		WithTarget(query("B", inBand(fmt.Sprintf(">= %g < %g", b.Critical, b.AtRisk)), m.BandAtRisk)).
 		WithTarget(query("C", inBand(fmt.Sprintf(">= %g", b.AtRisk)), m.BandHealthy)).
 		Stacking(common.NewStackingConfigBuilder().Mode(common.StackingModeNormal).Group("A")).
 		FillOpacity(60).
-		OverrideByName(m.BandCritical, bandColor("red")).
-		OverrideByName(m.BandAtRisk, bandColor("orange")).
-		OverrideByName(m.BandHealthy, bandColor("green")).
+		OverrideByName(m.BandCritical, fixedColor("red")).
+		OverrideByName(m.BandAtRisk, fixedColor("orange")).
+		OverrideByName(m.BandHealthy, fixedColor("green")).
 		GridPos(grid(16, 13, 8, 9)))
 	d.WithPanel(bars("Clients at risk by account manager", fmt.Sprintf("Clients with health below %g, per account manager.", b.AtRisk),
 		fmt.Sprintf("sort_desc(sum by (account_manager) (%s{band!=%q, %s}))", m.ClientsByBand, m.BandHealthy, filters), "{{account_manager}}",

@@ -24,11 +24,7 @@ func checkConnect(ctx context.Context, w io.Writer, cfg *config.Config, now time
 	failed, total := 0, 0
 	var unread []string // sources not reached: their queries did not run
 	for _, name := range sources {
-		src := cfg.Sources.PSA
-		if name == config.Billing {
-			src = cfg.Sources.Billing
-		}
-		db, err := source.Open(name, src, cfg.Location())
+		db, err := source.Open(name, cfg.Source(name), cfg.Location())
 		if err != nil {
 			fmt.Fprintf(w, "%s: %v\n", name, err)
 			unread = append(unread, name)

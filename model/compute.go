@@ -16,13 +16,10 @@ func Compute(cfg *config.Config, psa *PSAFacts, billing *BillingFacts) *Result {
 	if psa == nil {
 		return &Result{}
 	}
-	loc := cfg.Location()
-	today := DateOf(psa.Now.In(loc))
-	c := &computation{cfg: cfg, psa: psa, billing: billing, today: today, todayMRR: map[string]map[string]float64{}}
-	c.indexContracts()
+	c := newComputation(cfg, psa, billing)
 	res := &Result{}
 	for _, cl := range c.sortedClients() {
-		if !cl.activeAt(today) {
+		if !cl.activeAt(c.today) {
 			continue
 		}
 		res.Clients = append(res.Clients, c.client(cl))
@@ -40,8 +37,21 @@ type computation struct {
 	billing *BillingFacts
 	today   Date
 	byID    map[string][]Contract
-	// todayMRR caches mrrToday by client id.
-	todayMRR map[string]map[string]float64
+	// mrr caches mrrOn: today's MRR and that at each window's start are
+	// read by the client values, the portfolio, revenue and movements.
+	mrr map[clientDate]map[string]float64
+}
+
+type clientDate struct {
+	id string
+	d  Date
+}
+
+func newComputation(cfg *config.Config, psa *PSAFacts, billing *BillingFacts) *computation {
+	c := &computation{cfg: cfg, psa: psa, billing: billing, today: DateOf(psa.Now.In(cfg.Location())),
+		mrr: map[clientDate]map[string]float64{}}
+	c.indexContracts()
+	return c
 }
 
 func (c *computation) indexContracts() {
@@ -101,14 +111,18 @@ func (c *computation) lapsed(k Contract) bool {
 	return true
 }
 
-// mrrToday is a client's MRR today, computed once: the client values,
-// the portfolio MRR and every revenue window need it.
-func (c *computation) mrrToday(cl Client) map[string]float64 {
-	if m, ok := c.todayMRR[cl.ID]; ok {
+// mrrToday is a client's MRR today.
+func (c *computation) mrrToday(cl Client) map[string]float64 { return c.mrrOn(cl, c.today) }
+
+// mrrOn is mrrAt computed once per client and date, for the dates several
+// parts of the result read.
+func (c *computation) mrrOn(cl Client, d Date) map[string]float64 {
+	k := clientDate{cl.ID, d}
+	if m, ok := c.mrr[k]; ok {
 		return m
 	}
-	m := c.mrrAt(cl, c.today)
-	c.todayMRR[cl.ID] = m
+	m := c.mrrAt(cl, d)
+	c.mrr[k] = m
 	return m
 }
 

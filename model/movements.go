@@ -32,7 +32,7 @@ func (c *computation) movements() (amount, pairs []Group) {
 	for _, w := range c.cfg.Windows.Movements {
 		start := c.today.AddDays(-w.Days())
 		for _, cl := range c.psa.Clients {
-			then, now := c.mrrAt(cl, start), c.mrrToday(cl)
+			then, now := c.mrrOn(cl, start), c.mrrToday(cl)
 			for _, cur := range currencies(then, now) {
 				a, b := max(then[cur], 0), max(now[cur], 0)
 				if a == 0 && b == 0 {

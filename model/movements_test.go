@@ -120,8 +120,7 @@ func TestMovementIdentities(t *testing.T) {
 		psa := randomPortfolio(r)
 		res := Compute(cfg, psa, nil)
 		p := res.Portfolio
-		c := &computation{cfg: cfg, psa: psa, today: DateOf(psa.Now), todayMRR: map[string]map[string]float64{}}
-		c.indexContracts()
+		c := newComputation(cfg, psa, nil)
 		mv := groupMap(t, "movement", p.MRRMovement)
 		for _, w := range cfg.Windows.Movements {
 			start := c.today.AddDays(-w.Days())

@@ -123,7 +123,7 @@ func (c *computation) revenue() (cohort, retained, current []Group) {
 			// The cohort is the (client, currency) pairs with MRR then:
 			// MRR in a currency the client did not pay in then is new
 			// business, not expansion.
-			then, now := c.mrrAt(cl, start), c.mrrToday(cl)
+			then, now := c.mrrOn(cl, start), c.mrrToday(cl)
 			for cur, v := range then {
 				if v <= 0 {
 					continue

@@ -3,7 +3,6 @@ package source
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -68,14 +67,7 @@ func dateOf(s string) model.Date { return model.DateOf(at(s)) }
 // not happened yet, so reading at a past instant gives what a refresh then
 // would have read.
 func TestDefaultQueriesAsOf(t *testing.T) {
-	db, err := mariadbtest.New(filepath.Join(t.TempDir(), "db"), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Stop) // after the connections close
+	db := mariadbtest.Started(t) // stops after the connections close
 	for _, s := range []struct{ name, ddl, rows string }{
 		{"psa", mysqlschema.PSA, asOfPSA},
 		{"billing", mysqlschema.Billing, asOfBilling},

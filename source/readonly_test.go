@@ -3,7 +3,6 @@ package source
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,14 +18,7 @@ import (
 // DDL commits implicitly and is not stopped by a read-only transaction:
 // the statement check and the account's grants stop it.
 func TestSessionsAreReadOnly(t *testing.T) {
-	db, err := mariadbtest.New(filepath.Join(t.TempDir(), "db"), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer db.Stop()
+	db := mariadbtest.Started(t)
 	if err := db.Exec("", "CREATE DATABASE psa"); err != nil {
 		t.Fatal(err)
 	}

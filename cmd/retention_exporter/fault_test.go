@@ -3,7 +3,6 @@ package main
 import (
 	"database/sql"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,14 +13,7 @@ import (
 
 func privateServer(t *testing.T) *mariadbtest.Server {
 	t.Helper()
-	db, err := mariadbtest.New(filepath.Join(t.TempDir(), "db"), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Stop)
+	db := mariadbtest.Started(t)
 	if err := loadReference(db); err != nil {
 		t.Fatal(err)
 	}

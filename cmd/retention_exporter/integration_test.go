@@ -60,20 +60,10 @@ func TestFixtureMetrics(t *testing.T) {
 	c1 := L{"client_id": "c1", "client": "Acme Corp"}
 	c2 := L{"client_id": "c2", "client": "Beta GmbH"}
 	c3 := L{"client_id": "c3", "client": "Gamma"}
-	with := func(base L, kv ...string) L {
-		l := L{}
-		for k, v := range base {
-			l[k] = v
-		}
-		for i := 0; i < len(kv); i += 2 {
-			l[kv[i]] = kv[i+1]
-		}
-		return l
-	}
-	k1 := with(c1, "contract_id", "k1", "contract", "Managed Services")
-	k2 := with(c1, "contract_id", "k2", "contract", "Backup")
-	k3 := with(c2, "contract_id", "k3", "contract", "Enterprise Care")
-	k6 := with(c3, "contract_id", "k6", "contract", "Starter")
+	k1 := c1.With("contract_id", "k1", "contract", "Managed Services")
+	k2 := c1.With("contract_id", "k2", "contract", "Backup")
+	k3 := c2.With("contract_id", "k3", "contract", "Enterprise Care")
+	k6 := c3.With("contract_id", "k6", "contract", "Starter")
 
 	// Health components of c1, each from the SPEC's formula.
 	c1Util := 100 - 50*((5.0/10)/0.20-1)      // 5 tickets / 10 endpoints, target 0.20: u = 2.5
@@ -89,9 +79,9 @@ func TestFixtureMetrics(t *testing.T) {
 
 	expect := map[string][]S{
 		"retention_client_info": {
-			{Labels: with(c1, "segment", "smb", "account_manager", "Alice"), Value: 1},
-			{Labels: with(c2, "segment", "enterprise", "account_manager", "Bob"), Value: 1},
-			{Labels: with(c3, "segment", "", "account_manager", ""), Value: 1},
+			{Labels: c1.With("segment", "smb", "account_manager", "Alice"), Value: 1},
+			{Labels: c2.With("segment", "enterprise", "account_manager", "Bob"), Value: 1},
+			{Labels: c3.With("segment", "", "account_manager", ""), Value: 1},
 		},
 		"retention_client_start_timestamp_seconds": {
 			{Labels: c1, Value: day(today, -400)}, {Labels: c2, Value: day(today, -1000)}, {Labels: c3, Value: day(today, -30)},
@@ -103,9 +93,9 @@ func TestFixtureMetrics(t *testing.T) {
 		},
 		"retention_client_endpoints": {{Labels: c1, Value: 10}, {Labels: c2, Value: 0}, {Labels: c3, Value: 0}},
 		"retention_client_tickets": {
-			{Labels: with(c1, "window", "30d"), Value: 5}, {Labels: with(c1, "window", "90d"), Value: 8},
-			{Labels: with(c2, "window", "30d"), Value: 0}, {Labels: with(c2, "window", "90d"), Value: 0},
-			{Labels: with(c3, "window", "30d"), Value: 2}, {Labels: with(c3, "window", "90d"), Value: 2},
+			{Labels: c1.With("window", "30d"), Value: 5}, {Labels: c1.With("window", "90d"), Value: 8},
+			{Labels: c2.With("window", "30d"), Value: 0}, {Labels: c2.With("window", "90d"), Value: 0},
+			{Labels: c3.With("window", "30d"), Value: 2}, {Labels: c3.With("window", "90d"), Value: 2},
 		},
 		"retention_client_utilization_ratio":                {{Labels: c1, Value: 0.5}},
 		"retention_client_sla_compliance_ratio":             {{Labels: c1, Value: 0.75}},
@@ -114,27 +104,27 @@ func TestFixtureMetrics(t *testing.T) {
 		"retention_client_last_review_timestamp_seconds":    {{Labels: c1, Value: day(today, -100)}},
 		"retention_client_renewal_contacts":                 {{Labels: c1, Value: 2}, {Labels: c2, Value: 0}, {Labels: c3, Value: 1}},
 		"retention_client_overdue_invoices":                 {{Labels: c1, Value: 1}, {Labels: c2, Value: 0}, {Labels: c3, Value: 0}},
-		"retention_client_overdue_amount":                   {{Labels: with(c1, "currency", "USD"), Value: 500}},
+		"retention_client_overdue_amount":                   {{Labels: c1.With("currency", "USD"), Value: 500}},
 		"retention_client_oldest_overdue_timestamp_seconds": {{Labels: c1, Value: day(today, -50)}},
 		"retention_client_mrr": {
-			{Labels: with(c1, "currency", "EUR"), Value: 200}, {Labels: with(c1, "currency", "USD"), Value: 1000},
-			{Labels: with(c3, "currency", "USD"), Value: 300},
+			{Labels: c1.With("currency", "EUR"), Value: 200}, {Labels: c1.With("currency", "USD"), Value: 1000},
+			{Labels: c3.With("currency", "USD"), Value: 300},
 		},
 		"retention_client_health_score": {{Labels: c1, Value: c1Health}, {Labels: c2, Value: c2Health}, {Labels: c3, Value: c3Health}},
 		"retention_client_health_component_score": {
-			{Labels: with(c1, "component", "utilization"), Value: c1Util},
-			{Labels: with(c1, "component", "sla"), Value: 75},
-			{Labels: with(c1, "component", "csat"), Value: 50},
-			{Labels: with(c1, "component", "engagement"), Value: c1Engagement},
-			{Labels: with(c1, "component", "billing"), Value: c1Billing},
-			{Labels: with(c1, "component", "best_practice"), Value: 75},
-			{Labels: with(c1, "component", "contacts"), Value: 100},
-			{Labels: with(c2, "component", "engagement"), Value: 0},
-			{Labels: with(c2, "component", "billing"), Value: 100},
-			{Labels: with(c2, "component", "contacts"), Value: 0},
-			{Labels: with(c3, "component", "engagement"), Value: 100},
-			{Labels: with(c3, "component", "billing"), Value: 100},
-			{Labels: with(c3, "component", "contacts"), Value: 50},
+			{Labels: c1.With("component", "utilization"), Value: c1Util},
+			{Labels: c1.With("component", "sla"), Value: 75},
+			{Labels: c1.With("component", "csat"), Value: 50},
+			{Labels: c1.With("component", "engagement"), Value: c1Engagement},
+			{Labels: c1.With("component", "billing"), Value: c1Billing},
+			{Labels: c1.With("component", "best_practice"), Value: 75},
+			{Labels: c1.With("component", "contacts"), Value: 100},
+			{Labels: c2.With("component", "engagement"), Value: 0},
+			{Labels: c2.With("component", "billing"), Value: 100},
+			{Labels: c2.With("component", "contacts"), Value: 0},
+			{Labels: c3.With("component", "engagement"), Value: 100},
+			{Labels: c3.With("component", "billing"), Value: 100},
+			{Labels: c3.With("component", "contacts"), Value: 50},
 		},
 		"retention_client_health_coverage_ratio":    {{Labels: c1, Value: 1}, {Labels: c2, Value: 0.45 / 1.1}, {Labels: c3, Value: 0.35}},
 		"retention_client_utilization_target_ratio": {{Labels: c1, Value: 0.2}, {Labels: c2, Value: 0.5}, {Labels: c3, Value: 0.2}},
@@ -145,16 +135,16 @@ func TestFixtureMetrics(t *testing.T) {
 		"retention_contract_days_to_renewal":       {{Labels: k1, Value: 45}, {Labels: k3, Value: -20}, {Labels: k6, Value: 335}},
 		"retention_contract_end_timestamp_seconds": {{Labels: k1, Value: day(today, 45)}, {Labels: k3, Value: day(today, -20)}, {Labels: k6, Value: day(today, 335)}},
 		"retention_contract_monthly_value": {
-			{Labels: with(k1, "currency", "USD"), Value: 1000}, {Labels: with(k2, "currency", "EUR"), Value: 200},
-			{Labels: with(k3, "currency", "USD"), Value: 800}, {Labels: with(k6, "currency", "USD"), Value: 300},
+			{Labels: k1.With("currency", "USD"), Value: 1000}, {Labels: k2.With("currency", "EUR"), Value: 200},
+			{Labels: k3.With("currency", "USD"), Value: 800}, {Labels: k6.With("currency", "USD"), Value: 300},
 		},
 		"retention_contract_renewal_notice_sent":      {{Labels: k1, Value: 0}, {Labels: k3, Value: 1}, {Labels: k6, Value: 0}},
 		"retention_contract_cancel_timestamp_seconds": {{Labels: k6, Value: day(today, 10)}},
 		"retention_contract_info": {
-			{Labels: with(k1, "contract_type", "managed", "auto_renew", "false"), Value: 1},
-			{Labels: with(k2, "contract_type", "backup", "auto_renew", "false"), Value: 1},
-			{Labels: with(k3, "contract_type", "managed", "auto_renew", "false"), Value: 1},
-			{Labels: with(k6, "contract_type", "managed", "auto_renew", "true"), Value: 1},
+			{Labels: k1.With("contract_type", "managed", "auto_renew", "false"), Value: 1},
+			{Labels: k2.With("contract_type", "backup", "auto_renew", "false"), Value: 1},
+			{Labels: k3.With("contract_type", "managed", "auto_renew", "false"), Value: 1},
+			{Labels: k6.With("contract_type", "managed", "auto_renew", "true"), Value: 1},
 		},
 
 		"retention_clients": {

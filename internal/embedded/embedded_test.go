@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -72,14 +71,7 @@ func TestSameFactsAsMariaDB(t *testing.T) {
 	o := synth.Options{Clients: 120, Seed: 3, Now: now.Add(-time.Minute)}
 	ctx := context.Background()
 
-	maria, err := mariadbtest.New(filepath.Join(t.TempDir(), "db"), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := maria.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer maria.Stop()
+	maria := mariadbtest.Started(t)
 	if err := maria.Exec("", "CREATE DATABASE psa; CREATE DATABASE billing;"); err != nil {
 		t.Fatal(err)
 	}

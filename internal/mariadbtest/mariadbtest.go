@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -74,6 +75,21 @@ func New(dir string, port int) (*Server, error) {
 		return nil, fmt.Errorf("mariadb-install-db: %v\n%s", err, out)
 	}
 	return s, nil
+}
+
+// Started is a new server in a temporary directory of the test, started;
+// it stops when the test and its cleanups end.
+func Started(t testing.TB) *Server {
+	t.Helper()
+	s, err := New(filepath.Join(t.TempDir(), "db"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
 }
 
 func currentUser() string {

@@ -109,6 +109,19 @@ func (f Families) Find(name string, want Labels) (float64, bool) {
 	return found[0], true
 }
 
+// With returns a copy of l with the pairs of kv (name, value, name,
+// value, …) added or replaced.
+func (l Labels) With(kv ...string) Labels {
+	out := make(Labels, len(l)+len(kv)/2)
+	for k, v := range l {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
+	}
+	return out
+}
+
 // Has reports whether l includes every pair of want.
 func (l Labels) Has(want Labels) bool {
 	for k, v := range want {

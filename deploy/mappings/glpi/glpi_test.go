@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,27 +24,9 @@ const password = "glpi-Reader-1"
 
 var discard = slog.New(slog.DiscardHandler)
 
-// glpi is a MariaDB holding GLPI databases, and the mapping reading one.
-type glpi struct {
-	db *mariadbtest.Server
-}
-
-func startMariaDB(t *testing.T) *glpi {
-	t.Helper()
-	db, err := mariadbtest.New(filepath.Join(t.TempDir(), "db"), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Stop)
-	return &glpi{db: db}
-}
-
-// load creates database name from the fixture's schema, runs the given
-// SQL files in it, and grants the reader as grants.sql does.
-func (g *glpi) load(t *testing.T, name string, files ...string) {
+// load creates database name in db from the fixture's schema, runs the
+// given SQL files in it, and grants the reader as grants.sql does.
+func load(t *testing.T, db *mariadbtest.Server, name string, files ...string) {
 	t.Helper()
 	grants, err := os.ReadFile("grants.sql")
 	if err != nil {
@@ -62,16 +43,16 @@ func (g *glpi) load(t *testing.T, name string, files ...string) {
 	g2 := strings.NewReplacer("change-me", password, "glpi.", name+".").Replace(string(grants))
 	steps = append(steps, struct{ db, sql string }{"", g2})
 	for _, s := range steps {
-		if err := g.db.Exec(s.db, s.sql); err != nil {
+		if err := db.Exec(s.db, s.sql); err != nil {
 			t.Fatalf("%.60s…: %v", s.sql, err)
 		}
 	}
 }
 
-// mapping is the shipped mapping reading database name.
-func (g *glpi) mapping(t *testing.T, name string) (*config.Config, exporter.PSA) {
+// mapping is the shipped mapping reading database name of db.
+func mapping(t *testing.T, db *mariadbtest.Server, name string) (*config.Config, exporter.PSA) {
 	t.Helper()
-	t.Setenv("RETENTION_PSA_DSN", g.db.DSN("retention_exporter", password, name))
+	t.Setenv("RETENTION_PSA_DSN", db.DSN("retention_exporter", password, name))
 	text, err := os.ReadFile("retention_exporter.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -159,24 +140,19 @@ var (
 	delta = L{"client_id": "4", "client": "Delta Logistics"}
 )
 
-func with(base L, kv ...string) L {
-	l := L{}
-	for k, v := range base {
-		l[k] = v
-	}
-	for i := 0; i < len(kv); i += 2 {
-		l[kv[i]] = kv[i+1]
-	}
-	return l
+// contract is a contract's labels: its client's, its id and its name,
+// and kv.
+func contract(client L, id, name string, kv ...string) L {
+	return client.With(append([]string{"contract_id", id, "contract", name}, kv...)...)
 }
 
 // TestMapping checks the mapping's metrics on the fixture against values
 // worked out by hand from testdata/fixture.sql, today and at a past
 // instant, and that check-config --connect finds nothing wrong.
 func TestMapping(t *testing.T) {
-	g := startMariaDB(t)
-	g.load(t, "glpi", "testdata/fixture.sql")
-	cfg, psa := g.mapping(t, "glpi")
+	db := mariadbtest.Started(t)
+	load(t, db, "glpi", "testdata/fixture.sql")
+	cfg, psa := mapping(t, db, "glpi")
 	now := time.Date(2026, 11, 15, 9, 30, 0, 0, time.UTC)
 
 	t.Run("check-config --connect", func(t *testing.T) {
@@ -196,14 +172,11 @@ func TestMapping(t *testing.T) {
 
 	t.Run("today", func(t *testing.T) {
 		f := served(t, cfg, psa, now)
-		k := func(client L, id, name string, kv ...string) L {
-			return with(client, append([]string{"contract_id", id, "contract", name}, kv...)...)
-		}
 		check(t, f, []series{
 			// Clients: the entities under the root; Gamma has churned.
-			{m.ClientInfo, with(acme, "segment", "smb", "account_manager", "Jane Doe"), 1},
-			{m.ClientInfo, with(smith, "segment", "enterprise", "account_manager", "Raj Patel"), 1},
-			{m.ClientInfo, with(delta, "segment", ""), 1},
+			{m.ClientInfo, acme.With("segment", "smb", "account_manager", "Jane Doe"), 1},
+			{m.ClientInfo, smith.With("segment", "enterprise", "account_manager", "Raj Patel"), 1},
+			{m.ClientInfo, delta.With("segment", ""), 1},
 			{m.ClientStartTimestamp, acme, unix("2019-04-01")},  // "customer since:" line
 			{m.ClientStartTimestamp, smith, unix("2020-01-01")}, // first contract, before the entity
 			{m.ClientStartTimestamp, delta, unix("2026-10-01")},
@@ -221,11 +194,11 @@ func TestMapping(t *testing.T) {
 			{m.ClientEndpoints, delta, 1},
 
 			// Tickets: not trashed, not after the clock; 30d has 1, 2, 4.
-			{m.ClientTickets, with(acme, "window", "30d"), 3},
-			{m.ClientTickets, with(acme, "window", "90d"), 4},
-			{m.ClientTickets, with(smith, "window", "30d"), 1},
-			{m.ClientTickets, with(smith, "window", "90d"), 2},
-			{m.ClientTickets, with(delta, "window", "30d"), 0},
+			{m.ClientTickets, acme.With("window", "30d"), 3},
+			{m.ClientTickets, acme.With("window", "90d"), 4},
+			{m.ClientTickets, smith.With("window", "30d"), 1},
+			{m.ClientTickets, smith.With("window", "90d"), 2},
+			{m.ClientTickets, delta.With("window", "30d"), 0},
 			// SLA over 90d: Acme 3 with a deadline, 2 missed (solved late,
 			// open past it); Smith's open ticket is not late yet.
 			{m.ClientSLACompliance, acme, 1.0 / 3},
@@ -245,29 +218,29 @@ func TestMapping(t *testing.T) {
 			// MRR: Acme 1100 (tacit, last cost line) + 120 (backup line in
 			// force; the setup charge is one-off); Smith 2000 USD (the
 			// monitoring contract has no cost lines); Delta 9000 / 12.
-			{m.ClientMRR, with(acme, "currency", "EUR"), 1220},
-			{m.ClientMRR, with(smith, "currency", "USD"), 2000},
-			{m.ClientMRR, with(delta, "currency", "EUR"), 750},
+			{m.ClientMRR, acme.With("currency", "EUR"), 1220},
+			{m.ClientMRR, smith.With("currency", "USD"), 2000},
+			{m.ClientMRR, delta.With("currency", "EUR"), 750},
 			{m.MRR, L{"segment": "smb", "currency": "EUR"}, 1220},
 
 			// Contracts: the tacit one rolled to 2027-01-01.
-			{m.ContractDaysToRenewal, k(acme, "101", "Managed Services"), days("2026-11-15", "2027-01-01")},
-			{m.ContractEndTimestamp, k(acme, "101", "Managed Services"), unix("2027-01-01")},
-			{m.ContractMonthlyValue, k(acme, "101", "Managed Services", "currency", "EUR"), 1100},
-			{m.ContractRenewalNoticeSent, k(acme, "101", "Managed Services"), 1},
-			{m.ContractInfo, k(acme, "101", "Managed Services", "contract_type", "Managed services", "auto_renew", "true"), 1},
-			{m.ContractMonthlyValue, k(acme, "102", "Backup", "currency", "EUR"), 120},
-			{m.ContractInfo, k(acme, "102", "Backup", "contract_type", "Backup", "auto_renew", "false"), 1},
-			{m.ContractEndTimestamp, k(smith, "202", "Enterprise Care 2023"), unix("2027-01-01")},
+			{m.ContractDaysToRenewal, contract(acme, "101", "Managed Services"), days("2026-11-15", "2027-01-01")},
+			{m.ContractEndTimestamp, contract(acme, "101", "Managed Services"), unix("2027-01-01")},
+			{m.ContractMonthlyValue, contract(acme, "101", "Managed Services", "currency", "EUR"), 1100},
+			{m.ContractRenewalNoticeSent, contract(acme, "101", "Managed Services"), 1},
+			{m.ContractInfo, contract(acme, "101", "Managed Services", "contract_type", "Managed services", "auto_renew", "true"), 1},
+			{m.ContractMonthlyValue, contract(acme, "102", "Backup", "currency", "EUR"), 120},
+			{m.ContractInfo, contract(acme, "102", "Backup", "contract_type", "Backup", "auto_renew", "false"), 1},
+			{m.ContractEndTimestamp, contract(smith, "202", "Enterprise Care 2023"), unix("2027-01-01")},
 			// Notice given: the express contract ends with its term; the
 			// tacit one's notice missed this term, so it ends with the next.
-			{m.ContractCancelTimestamp, k(smith, "202", "Enterprise Care 2023"), unix("2027-01-01")},
-			{m.ContractCancelTimestamp, k(acme, "101", "Managed Services"), unix("2028-01-01")},
-			{m.ContractRenewalNoticeSent, k(smith, "202", "Enterprise Care 2023"), 0},
+			{m.ContractCancelTimestamp, contract(smith, "202", "Enterprise Care 2023"), unix("2027-01-01")},
+			{m.ContractCancelTimestamp, contract(acme, "101", "Managed Services"), unix("2028-01-01")},
+			{m.ContractRenewalNoticeSent, contract(smith, "202", "Enterprise Care 2023"), 0},
 			// Tacit without periodicity renews by its 24-month duration.
-			{m.ContractEndTimestamp, k(smith, "203", "Monitoring"), unix("2028-06-01")},
-			{m.ContractInfo, k(smith, "203", "Monitoring", "contract_type", "", "auto_renew", "true"), 1},
-			{m.ContractEndTimestamp, k(delta, "401", "Managed services"), unix("2027-10-01")},
+			{m.ContractEndTimestamp, contract(smith, "203", "Monitoring"), unix("2028-06-01")},
+			{m.ContractInfo, contract(smith, "203", "Monitoring", "contract_type", "", "auto_renew", "true"), 1},
+			{m.ContractEndTimestamp, contract(delta, "401", "Managed services"), unix("2027-10-01")},
 		})
 		absent(t, f, m.ClientInfo, gamma)
 		absent(t, f, m.ContractMonthlyValue, L{"contract_id": "203"})  // no cost lines: no price
@@ -285,23 +258,20 @@ func TestMapping(t *testing.T) {
 		// the latest; the contact trashed in 2026 still counted.
 		past := time.Date(2025, 6, 15, 12, 0, 0, 0, time.UTC)
 		f := served(t, cfg, psa, past)
-		k := func(client L, id, name string, kv ...string) L {
-			return with(client, append([]string{"contract_id", id, "contract", name}, kv...)...)
-		}
 		check(t, f, []series{
 			{m.Clients, L{"segment": "smb"}, 2},
-			{m.ClientInfo, with(gamma, "segment", "smb"), 1},
-			{m.ContractEndTimestamp, k(acme, "101", "Managed Services"), unix("2026-01-01")},
-			{m.ContractMonthlyValue, k(acme, "101", "Managed Services", "currency", "EUR"), 1100},
-			{m.ContractRenewalNoticeSent, k(acme, "101", "Managed Services"), 0},
-			{m.ContractMonthlyValue, k(acme, "102", "Backup", "currency", "EUR"), 100},
-			{m.ContractEndTimestamp, k(smith, "203", "Monitoring"), unix("2026-06-01")},
-			{m.ClientMRR, with(acme, "currency", "EUR"), 1200},
+			{m.ClientInfo, gamma.With("segment", "smb"), 1},
+			{m.ContractEndTimestamp, contract(acme, "101", "Managed Services"), unix("2026-01-01")},
+			{m.ContractMonthlyValue, contract(acme, "101", "Managed Services", "currency", "EUR"), 1100},
+			{m.ContractRenewalNoticeSent, contract(acme, "101", "Managed Services"), 0},
+			{m.ContractMonthlyValue, contract(acme, "102", "Backup", "currency", "EUR"), 100},
+			{m.ContractEndTimestamp, contract(smith, "203", "Monitoring"), unix("2026-06-01")},
+			{m.ClientMRR, acme.With("currency", "EUR"), 1200},
 			{m.ClientEndpoints, acme, 5},
 			{m.ClientLastReviewTimestamp, acme, unix("2025-03-10")},
 			{m.ClientRenewalContacts, acme, 3},
 			// Ticket 10, solved after its deadline; its survey came later.
-			{m.ClientTickets, with(acme, "window", "30d"), 1},
+			{m.ClientTickets, acme.With("window", "30d"), 1},
 			{m.ClientSLACompliance, acme, 0},
 		})
 		absent(t, f, m.ClientInfo, delta)
@@ -314,9 +284,9 @@ func TestMapping(t *testing.T) {
 // client or portfolio series rather than zeros, and counts the tickets it
 // could not place.
 func TestNoClientEntities(t *testing.T) {
-	g := startMariaDB(t)
-	g.load(t, "glpi_flat")
-	if err := g.db.Exec("glpi_flat", `
+	db := mariadbtest.Started(t)
+	load(t, db, "glpi_flat")
+	if err := db.Exec("glpi_flat", `
 		SET time_zone = '+00:00';
 		INSERT INTO glpi_entities (id, name, entities_id, completename, level) VALUES (0, 'Root entity', NULL, 'Root entity', 1);
 		INSERT INTO glpi_computers (entities_id, name, date_creation) VALUES (0, 'PC-1', '2026-01-01 00:00:00');
@@ -324,7 +294,7 @@ func TestNoClientEntities(t *testing.T) {
 	`); err != nil {
 		t.Fatal(err)
 	}
-	cfg, psa := g.mapping(t, "glpi_flat")
+	cfg, psa := mapping(t, db, "glpi_flat")
 	now := time.Date(2026, 11, 15, 9, 30, 0, 0, time.UTC)
 
 	var clients []string
@@ -354,9 +324,9 @@ func TestNoClientEntities(t *testing.T) {
 // that is not one skips the row and check-config --connect names it,
 // rather than the line being silently ignored.
 func TestCommentLineNotADate(t *testing.T) {
-	g := startMariaDB(t)
-	g.load(t, "glpi_typo")
-	if err := g.db.Exec("glpi_typo", `
+	db := mariadbtest.Started(t)
+	load(t, db, "glpi_typo")
+	if err := db.Exec("glpi_typo", `
 		SET time_zone = '+00:00';
 		INSERT INTO glpi_entities (id, name, entities_id, completename, level, date_creation) VALUES
 		  (0, 'Root entity', NULL, 'Root entity', 1, '2020-01-01 00:00:00'),
@@ -366,7 +336,7 @@ func TestCommentLineNotADate(t *testing.T) {
 	`); err != nil {
 		t.Fatal(err)
 	}
-	cfg, psa := g.mapping(t, "glpi_typo")
+	cfg, psa := mapping(t, db, "glpi_typo")
 	for _, r := range psa.(*source.DB).Check(context.Background(), cfg, time.Date(2026, 11, 15, 9, 30, 0, 0, time.UTC)) {
 		p := r.Problems(cfg)
 		if r.Query != config.QueryContracts {

@@ -175,7 +175,6 @@ func Run(ctx context.Context, cfg *config.Config, psa PSA, billing Billing, o Op
 	read := readAll(ctx, cfg, psa, billing, instants, max(1, cfg.Sources.PSA.MaxOpenConns))
 
 	w := &writer{dir: out.tmp, blockMs: o.BlockDuration.Milliseconds(), logger: logger, extra: labels.FromMap(o.Labels), ids: newHasher()}
-	defer w.close()
 	st := &Stats{}
 	start := time.Now()
 	copts := collector.Options{

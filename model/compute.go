@@ -18,11 +18,13 @@ func Compute(cfg *config.Config, psa *PSAFacts, billing *BillingFacts) *Result {
 	}
 	c := newComputation(cfg, psa, billing)
 	res := &Result{}
-	for _, cl := range c.sortedClients() {
+	today := c.mrrOn(c.today)
+	for _, i := range c.sortedClients() {
+		cl := c.psa.Clients[i]
 		if !cl.activeAt(c.today) {
 			continue
 		}
-		res.Clients = append(res.Clients, c.client(cl))
+		res.Clients = append(res.Clients, c.client(cl, today[i]))
 		if psa.Contracts != nil {
 			res.Contracts = append(res.Contracts, c.contracts(cl)...)
 		}
@@ -39,17 +41,12 @@ type computation struct {
 	byID    map[string][]Contract
 	// mrr caches mrrOn: today's MRR and that at each window's start are
 	// read by the client values, the portfolio, revenue and movements.
-	mrr map[clientDate]map[string]float64
-}
-
-type clientDate struct {
-	id string
-	d  Date
+	mrr map[Date][]map[string]float64
 }
 
 func newComputation(cfg *config.Config, psa *PSAFacts, billing *BillingFacts) *computation {
 	c := &computation{cfg: cfg, psa: psa, billing: billing, today: DateOf(psa.Now.In(cfg.Location())),
-		mrr: map[clientDate]map[string]float64{}}
+		mrr: map[Date][]map[string]float64{}}
 	c.indexContracts()
 	return c
 }
@@ -64,10 +61,14 @@ func (c *computation) indexContracts() {
 	}
 }
 
-func (c *computation) sortedClients() []Client {
-	cs := slices.Clone(c.psa.Clients)
-	slices.SortFunc(cs, func(a, b Client) int { return cmp.Compare(a.ID, b.ID) })
-	return cs
+// sortedClients lists the positions of the clients in order of their ids.
+func (c *computation) sortedClients() []int {
+	order := make([]int, len(c.psa.Clients))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int { return cmp.Compare(c.psa.Clients[i].ID, c.psa.Clients[j].ID) })
+	return order
 }
 
 func (c *computation) timestamp(d Date) float64 {
@@ -111,29 +112,33 @@ func (c *computation) lapsed(k Contract) bool {
 	return true
 }
 
-// mrrToday is a client's MRR today.
-func (c *computation) mrrToday(cl Client) map[string]float64 { return c.mrrOn(cl, c.today) }
-
-// mrrOn is mrrAt computed once per client and date, for the dates several
-// parts of the result read.
-func (c *computation) mrrOn(cl Client, d Date) map[string]float64 {
-	k := clientDate{cl.ID, d}
-	if m, ok := c.mrr[k]; ok {
-		return m
+// mrrOn is every client's MRR at d, by their position in the facts,
+// computed once per date: today's and that at each window's start are
+// read by the client values, the portfolio, revenue and movements.
+func (c *computation) mrrOn(d Date) []map[string]float64 {
+	if all, ok := c.mrr[d]; ok {
+		return all
 	}
-	m := c.mrrAt(cl, d)
-	c.mrr[k] = m
-	return m
+	all := make([]map[string]float64, len(c.psa.Clients))
+	for i, cl := range c.psa.Clients {
+		all[i] = c.mrrAt(cl, d)
+	}
+	c.mrr[d] = all
+	return all
 }
 
-// mrrAt is a client's contracted monthly revenue per currency at d.
+// mrrAt is a client's contracted monthly revenue per currency at d; nil
+// when there is none.
 func (c *computation) mrrAt(cl Client, d Date) map[string]float64 {
-	m := map[string]float64{}
 	if !cl.activeAt(d) {
-		return m
+		return nil
 	}
+	var m map[string]float64
 	for _, k := range c.byID[cl.ID] {
 		if k.InForceAt(d) && !k.NoValue {
+			if m == nil {
+				m = map[string]float64{}
+			}
 			m[k.Currency] += k.MonthlyValue
 		}
 	}
@@ -172,7 +177,7 @@ func (c *computation) noticeSent(k Contract) bool {
 	return n != nil && *n >= k.StartDate && *n <= c.today
 }
 
-func (c *computation) client(cl Client) ClientResult {
+func (c *computation) client(cl Client, mrr map[string]float64) ClientResult {
 	r := ClientResult{
 		ID: cl.ID, Name: cl.Name, Segment: cl.Segment, AccountManager: cl.AccountManager,
 		StartTimestamp:           c.timestamp(cl.CustomerSince),
@@ -209,7 +214,6 @@ func (c *computation) client(cl Client) ClientResult {
 		r.RenewalContacts = ptr(float64(psa.Contacts[cl.ID]))
 	}
 	oldest := c.billingValues(cl, &r)
-	mrr := c.mrrToday(cl)
 	for _, cur := range sortedKeys(mrr) {
 		r.MRR = append(r.MRR, CurrencyValue{Currency: cur, Value: mrr[cur]})
 	}

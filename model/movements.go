@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"iter"
 	"strconv"
 	"time"
 )
@@ -31,9 +32,10 @@ func (c *computation) movements() (amount, pairs []Group) {
 	acc := map[key]*sums{}
 	for _, w := range c.cfg.Windows.Movements {
 		start := c.today.AddDays(-w.Days())
-		for _, cl := range c.psa.Clients {
-			then, now := c.mrrOn(cl, start), c.mrrToday(cl)
-			for _, cur := range currencies(then, now) {
+		thens, nows := c.mrrOn(start), c.mrrOn(c.today)
+		for i, cl := range c.psa.Clients {
+			then, now := thens[i], nows[i]
+			for cur := range currencies(then, now) {
 				a, b := max(then[cur], 0), max(now[cur], 0)
 				if a == 0 && b == 0 {
 					continue
@@ -44,24 +46,24 @@ func (c *computation) movements() (amount, pairs []Group) {
 					x = &sums{}
 					acc[k] = x
 				}
-				var i int
+				var mv int
 				var v float64
 				switch {
 				case a == 0 && c.hadMRRBefore(cl, cur, start):
-					i, v = 1, b
+					mv, v = 1, b
 				case a == 0:
-					i, v = 0, b
+					mv, v = 0, b
 				case b == 0:
-					i, v = 4, a
+					mv, v = 4, a
 				case a < b:
-					i, v = 2, b-a
+					mv, v = 2, b-a
 				case b < a:
-					i, v = 3, a-b
+					mv, v = 3, a-b
 				default:
 					continue
 				}
-				x.amount[i] += v
-				x.pairs[i]++
+				x.amount[mv] += v
+				x.pairs[mv]++
 			}
 		}
 	}
@@ -75,37 +77,60 @@ func (c *computation) movements() (amount, pairs []Group) {
 	return am.sorted(), n.sorted()
 }
 
-// currencies lists the currencies of two MRR maps, each once.
-func currencies(a, b map[string]float64) []string {
-	out := sortedKeys(a)
-	for _, cur := range sortedKeys(b) {
-		if _, ok := a[cur]; !ok {
-			out = append(out, cur)
+// currencies yields the currencies of two MRR maps, each once, in no
+// order: each currency of a client adds to a sum of its own.
+func currencies(a, b map[string]float64) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for cur := range a {
+			if !yield(cur) {
+				return
+			}
+		}
+		for cur := range b {
+			if _, ok := a[cur]; !ok && !yield(cur) {
+				return
+			}
 		}
 	}
-	return out
 }
 
 // hadMRRBefore reports whether the client had MRR > 0 in cur on some date
 // before d. MRR only changes on the dates a client starts or churns or a
 // contract starts, is cancelled or ends, so it is enough to look on those.
 func (c *computation) hadMRRBefore(cl Client, cur string, d Date) bool {
-	changes := []Date{cl.CustomerSince}
+	if cl.CustomerSince < d && c.mrrIn(cl, cur, cl.CustomerSince) > 0 {
+		return true
+	}
 	for _, k := range c.byID[cl.ID] {
-		changes = append(changes, k.StartDate)
+		changes := append(make([]Date, 0, 3), k.StartDate)
 		if k.CancelledAt != nil {
 			changes = append(changes, *k.CancelledAt)
 		}
 		if k.EndDate != nil {
-			changes = append(changes, k.EndDate.AddDays(1))
+			changes = append(changes, k.EndDate.AddDays(1)) // the first day without it
 		}
-	}
-	for _, at := range changes {
-		if at < d && c.mrrAt(cl, at)[cur] > 0 {
-			return true
+		for _, at := range changes {
+			if at < d && c.mrrIn(cl, cur, at) > 0 {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// mrrIn is a client's MRR in one currency at d: mrrAt's value for cur,
+// without building the map.
+func (c *computation) mrrIn(cl Client, cur string, d Date) float64 {
+	var v float64
+	if !cl.activeAt(d) {
+		return 0
+	}
+	for _, k := range c.byID[cl.ID] {
+		if k.Currency == cur && k.InForceAt(d) && !k.NoValue {
+			v += k.MonthlyValue
+		}
+	}
+	return v
 }
 
 // cohorts counts, for each of the last complete calendar months (the
@@ -115,50 +140,85 @@ func (c *computation) hadMRRBefore(cl Client, cur string, d Date) bool {
 // their MRR. A currency has MRR series only where the cohort had MRR in
 // it at age 0.
 func (c *computation) cohorts() (clients, retained, mrr []Group) {
-	cl, re, mr := groups{}, groups{}, groups{}
 	ty, tm, _ := c.today.YMD()
 	first := monthIndex(ty, tm) - c.cfg.Cohorts.Months
-	type member struct {
-		client Client
-		month  int
+	// Counted on small keys first and made groups once: a group key per
+	// client and age would hash seven strings a few million times at
+	// 20,000 clients.
+	type cohort struct {
+		segment string
+		month   int
 	}
-	var members []member
+	type mrrKey struct {
+		cohort
+		currency string
+	}
+	type ages struct {
+		members float64
+		ends    []Date    // the last day of each age's month, up to today
+		active  []float64 // members active at each end
+	}
+	byCohort := map[cohort]*ages{}
+	byAge := map[mrrKey][]float64{} // MRR at each age
 	for _, x := range c.psa.Clients {
 		y, m, _ := x.CustomerSince.YMD()
-		if i := monthIndex(y, m); i >= first && i < first+c.cfg.Cohorts.Months {
-			members = append(members, member{x, i})
+		month := monthIndex(y, m)
+		if month < first || month >= first+c.cfg.Cohorts.Months {
+			continue
+		}
+		k := cohort{x.Segment, month}
+		a := byCohort[k]
+		if a == nil {
+			a = &ages{}
+			for end := lastDay(month); end <= c.today; end = lastDay(month + len(a.ends)) {
+				a.ends = append(a.ends, end)
+			}
+			a.active = make([]float64, len(a.ends))
+			byCohort[k] = a
+		}
+		a.members++
+		for age, end := range a.ends {
+			if x.activeAt(end) {
+				a.active[age]++
+			}
+		}
+		for _, ct := range c.byID[x.ID] {
+			if ct.NoValue {
+				continue
+			}
+			var sums []float64
+			for age, end := range a.ends {
+				if !x.activeAt(end) || !ct.InForceAt(end) {
+					continue
+				}
+				if sums == nil {
+					mk := mrrKey{k, ct.Currency}
+					if sums = byAge[mk]; sums == nil {
+						sums = make([]float64, len(a.ends))
+						byAge[mk] = sums
+					}
+				}
+				sums[age] += ct.MonthlyValue
+			}
 		}
 	}
-	// Cohort MRR by segment, cohort month and currency at each age.
-	type mrrKey struct {
-		segment, currency string
-		month, age        int
-	}
-	byAge := map[mrrKey]float64{}
-	for _, x := range members {
-		label := monthLabel(x.month)
-		cl.add(groupKey{segment: x.client.Segment, cohort: label}, 1)
-		for age := 0; lastDay(x.month+age) <= c.today; age++ {
-			end := lastDay(x.month + age)
-			k := groupKey{segment: x.client.Segment, cohort: label, age: strconv.Itoa(age)}
-			re.add(k, 0)
-			if x.client.activeAt(end) {
-				re.add(k, 1)
-			}
-			for cur, v := range c.mrrAt(x.client, end) {
-				byAge[mrrKey{x.client.Segment, cur, x.month, age}] += v
-			}
+	cl, re, mr := groups{}, groups{}, groups{}
+	for k, a := range byCohort {
+		label := monthLabel(k.month)
+		cl.add(groupKey{segment: k.segment, cohort: label}, a.members)
+		for age, v := range a.active {
+			re.add(groupKey{segment: k.segment, cohort: label, age: strconv.Itoa(age)}, v)
 		}
 	}
 	// A cohort currency with MRR at age 0 has a series at every age, 0
 	// once that MRR has gone; one without has none.
-	for k, v := range byAge {
-		if k.age != 0 || v <= 0 {
+	for k, byAge := range byAge {
+		if byAge[0] <= 0 {
 			continue
 		}
-		for age := 0; lastDay(k.month+age) <= c.today; age++ {
-			mr.add(groupKey{segment: k.segment, cohort: monthLabel(k.month), currency: k.currency, age: strconv.Itoa(age)},
-				byAge[mrrKey{k.segment, k.currency, k.month, age}])
+		label := monthLabel(k.month)
+		for age, v := range byAge {
+			mr.add(groupKey{segment: k.segment, cohort: label, currency: k.currency, age: strconv.Itoa(age)}, v)
 		}
 	}
 	return cl.sorted(), re.sorted(), mr.sorted()

@@ -29,13 +29,14 @@ func (g groups) sorted() []Group {
 func (c *computation) portfolio() Portfolio {
 	var p Portfolio
 	clients, mrr := groups{}, groups{}
-	for _, cl := range c.psa.Clients {
+	today := c.mrrOn(c.today)
+	for i, cl := range c.psa.Clients {
 		if !cl.activeAt(c.today) {
 			continue
 		}
 		clients.add(groupKey{segment: cl.Segment}, 1)
 		if c.psa.Contracts != nil {
-			for cur, v := range c.mrrToday(cl) {
+			for cur, v := range today[i] {
 				mrr.add(groupKey{segment: cl.Segment, currency: cur}, v)
 			}
 		}
@@ -116,14 +117,15 @@ func (c *computation) revenue() (cohort, retained, current []Group) {
 	co, re, cu := groups{}, groups{}, groups{}
 	for _, w := range c.cfg.Windows.Revenue {
 		start := c.today.AddDays(-w.Days())
-		for _, cl := range c.psa.Clients {
+		thens, nows := c.mrrOn(start), c.mrrOn(c.today)
+		for i, cl := range c.psa.Clients {
 			if !cl.activeAt(start) {
 				continue
 			}
 			// The cohort is the (client, currency) pairs with MRR then:
 			// MRR in a currency the client did not pay in then is new
 			// business, not expansion.
-			then, now := c.mrrOn(cl, start), c.mrrToday(cl)
+			then, now := thens[i], nows[i]
 			for cur, v := range then {
 				if v <= 0 {
 					continue

@@ -111,10 +111,15 @@ func TestBackfillIsWhatServeServed(t *testing.T) {
 	to := e.now.AddDate(0, 0, -1)
 	o := backfill.Options{From: from, To: to, Step: 30 * time.Hour, Output: filepath.Join(t.TempDir(), "blocks"),
 		Labels: map[string]string{"job": "retention"}, BlockDuration: 6 * 24 * time.Hour}
+	// The backfill writes nothing outside the output directory, so it
+	// runs in a container whose root is read-only, without a /tmp.
+	tmp := os.TempDir()
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
 	st, err := backfill.Run(context.Background(), e.cfg, e.psa, e.billing, o, discard)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Setenv("TMPDIR", tmp)
 	instants := backfill.Instants(from, to, o.Step)
 	if st.Instants != len(instants) || len(st.Blocks) < 6 {
 		t.Fatalf("wrote %d instants in %d blocks, want %d instants in 6 or more", st.Instants, len(st.Blocks), len(instants))

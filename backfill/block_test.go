@@ -7,6 +7,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -110,4 +112,41 @@ func TestBlockReadsBack(t *testing.T) {
 
 func sample(s int) *collector.Sample {
 	return &collector.Sample{Metric: "m", Names: []string{"client"}, Values: []string{fmt.Sprintf("c%d", s)}}
+}
+
+// BenchmarkBlock appends a day a sample to series labelled like the
+// client series for a block's 20 days, writes the block, and reports the
+// heap the block held before it was written, per series.
+func BenchmarkBlock(b *testing.B) {
+	const series, days = 100_000, 20
+	ids := newHasher()
+	smp := &collector.Sample{Metric: "retention_client_health_score",
+		Names: []string{"client", "client_id", "segment", "account_manager", "instance", "job"}}
+	for range b.N {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		blk := newBlock(0)
+		for d := range days {
+			at := int64(d) * 86_400_000
+			for s := range series {
+				smp.Values = []string{fmt.Sprintf("Client %d Holdings", s), strconv.Itoa(s), "smb", "Jordan Example", "exporter:9187", "retention"}
+				id := ids.id(smp)
+				k, ok := blk.index[id]
+				if !ok {
+					k = blk.add(id, labels.FromStrings("__name__", smp.Metric, "client", smp.Values[0], "client_id", smp.Values[1],
+						"segment", smp.Values[2], "account_manager", smp.Values[3], "instance", smp.Values[4], "job", smp.Values[5]))
+				}
+				if err := blk.append(k, at, float64(s%100)/100+float64(d/7)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/series, "heap-bytes/series")
+		if _, err := blk.write(context.Background(), b.TempDir(), slog.New(slog.DiscardHandler)); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -95,8 +95,8 @@ func (b *BackfillCmd) Run(cli *CLI, logger *slog.Logger) error {
 		return err
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		// The TSDB head holds every series of a block until it is
-		// written; a soft limit keeps the garbage around it small.
+		// Every series of a block is held until the block is written;
+		// a soft limit keeps the garbage around them small.
 		debug.SetMemoryLimit(memoryLimit)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

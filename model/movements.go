@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"iter"
+	"math"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -121,10 +123,10 @@ func (c *computation) hadMRRBefore(cl Client, cur string, d Date) bool {
 // mrrIn is a client's MRR in one currency at d: mrrAt's value for cur,
 // without building the map.
 func (c *computation) mrrIn(cl Client, cur string, d Date) float64 {
-	var v float64
 	if !cl.activeAt(d) {
 		return 0
 	}
+	var v float64
 	for _, k := range c.byID[cl.ID] {
 		if k.Currency == cur && k.InForceAt(d) && !k.NoValue {
 			v += k.MonthlyValue
@@ -153,11 +155,6 @@ func (c *computation) cohorts() (clients, retained, mrr []Group) {
 		cohort
 		currency string
 	}
-	type ages struct {
-		members float64
-		ends    []Date    // the last day of each age's month, up to today
-		active  []float64 // members active at each end
-	}
 	byCohort := map[cohort]*ages{}
 	byAge := map[mrrKey][]float64{} // MRR at each age
 	for _, x := range c.psa.Clients {
@@ -177,27 +174,33 @@ func (c *computation) cohorts() (clients, retained, mrr []Group) {
 			byCohort[k] = a
 		}
 		a.members++
-		for age, end := range a.ends {
-			if x.activeAt(end) {
-				a.active[age]++
-			}
+		// Each client and contract is placed once: a client is active,
+		// and a contract in force, on a run of consecutive month ends,
+		// found by binary search.
+		since, left := x.CustomerSince, orNever(x.ChurnedAt)
+		lo, hi := a.within(since, left)
+		for age := lo; age < hi; age++ {
+			a.active[age]++
 		}
 		for _, ct := range c.byID[x.ID] {
 			if ct.NoValue {
 				continue
 			}
-			var sums []float64
-			for age, end := range a.ends {
-				if !x.activeAt(end) || !ct.InForceAt(end) {
-					continue
-				}
-				if sums == nil {
-					mk := mrrKey{k, ct.Currency}
-					if sums = byAge[mk]; sums == nil {
-						sums = make([]float64, len(a.ends))
-						byAge[mk] = sums
-					}
-				}
+			until := min(left, orNever(ct.CancelledAt))
+			if ct.EndDate != nil {
+				until = min(until, ct.EndDate.AddDays(1))
+			}
+			lo, hi := a.within(max(since, ct.StartDate), until)
+			if lo >= hi {
+				continue
+			}
+			mk := mrrKey{k, ct.Currency}
+			sums := byAge[mk]
+			if sums == nil {
+				sums = make([]float64, len(a.ends))
+				byAge[mk] = sums
+			}
+			for age := lo; age < hi; age++ {
 				sums[age] += ct.MonthlyValue
 			}
 		}
@@ -222,6 +225,31 @@ func (c *computation) cohorts() (clients, retained, mrr []Group) {
 		}
 	}
 	return cl.sorted(), re.sorted(), mr.sorted()
+}
+
+// ages are a cohort's ages: their month ends up to today, and the
+// members active at each.
+type ages struct {
+	members float64
+	ends    []Date
+	active  []float64
+}
+
+// within returns the ages [lo, hi) whose month ends fall in [from, until).
+func (a *ages) within(from, until Date) (lo, hi int) {
+	lo, _ = slices.BinarySearch(a.ends, from)
+	hi, _ = slices.BinarySearch(a.ends, until)
+	return lo, max(lo, hi)
+}
+
+// never is a date after every other: no end.
+const never = Date(math.MaxInt32)
+
+func orNever(d *Date) Date {
+	if d == nil {
+		return never
+	}
+	return *d
 }
 
 // monthIndex counts months since year 0: consecutive months differ by 1.

@@ -80,17 +80,23 @@ func TestCohorts(t *testing.T) {
 		{ID: "FU", Segment: "s", CustomerSince: day("2024-07-01")}, // not a customer yet
 		{ID: "OLD", Segment: "s", CustomerSince: day("2023-12-31")},
 		{ID: "E", Segment: "e", CustomerSince: day("2024-05-01")},
+		{ID: "B", Segment: "b", CustomerSince: day("2024-03-05"), ChurnedAt: dp("2024-05-31")}, // gone on age 2's last day
 	}
 	contracts := []Contract{
 		{ID: "l1", ClientID: "L1", StartDate: day("2024-02-29"), MonthlyValue: 100, Currency: "USD"},
 		{ID: "m1", ClientID: "M31", StartDate: day("2024-01-31"), EndDate: dp("2024-03-15"), MonthlyValue: 50, Currency: "EUR"},
 		{ID: "e1", ClientID: "E", StartDate: day("2024-05-20"), MonthlyValue: 10, Currency: "USD"},
 		{ID: "e2", ClientID: "E", StartDate: day("2024-06-01"), MonthlyValue: 30, Currency: "EUR"}, // none at age 0: no series
+		// On a month's last day, a contract that ends that day is in
+		// force, one cancelled that day is not, one starting that day is.
+		{ID: "b1", ClientID: "B", StartDate: day("2024-03-05"), EndDate: dp("2024-04-30"), MonthlyValue: 7, Currency: "USD"},
+		{ID: "b2", ClientID: "B", StartDate: day("2024-03-05"), CancelledAt: dp("2024-04-30"), MonthlyValue: 20, Currency: "USD"},
+		{ID: "b3", ClientID: "B", StartDate: day("2024-04-30"), MonthlyValue: 300, Currency: "USD"},
 	}
 	cfg := parseConfig(t, "cohorts: {months: 5}")
 	p := Compute(cfg, &PSAFacts{Now: testNow, Clients: clients, Contracts: contracts}, nil).Portfolio
 	checkGroups(t, "cohort clients", p.CohortClients, map[string]float64{
-		"s|||||2024-01|": 1, "s|||||2024-02|": 2, "e|||||2024-05|": 1,
+		"s|||||2024-01|": 1, "s|||||2024-02|": 2, "e|||||2024-05|": 1, "b|||||2024-03|": 1,
 	})
 	checkGroups(t, "cohort retained", p.CohortRetained, map[string]float64{
 		// M31 is active to 2024-04-10.
@@ -98,12 +104,14 @@ func TestCohorts(t *testing.T) {
 		// F2 churned before its first month ended.
 		"s|||||2024-02|0": 1, "s|||||2024-02|1": 1, "s|||||2024-02|2": 1, "s|||||2024-02|3": 1,
 		"e|||||2024-05|0": 1,
+		"b|||||2024-03|0": 1, "b|||||2024-03|1": 1, "b|||||2024-03|2": 0,
 	})
 	checkGroups(t, "cohort MRR", p.CohortMRR, map[string]float64{
 		// M31's contract ends 2024-03-15: its cohort's EUR is 0 from age 2.
 		"s|EUR||||2024-01|0": 50, "s|EUR||||2024-01|1": 50, "s|EUR||||2024-01|2": 0, "s|EUR||||2024-01|3": 0, "s|EUR||||2024-01|4": 0,
 		"s|USD||||2024-02|0": 100, "s|USD||||2024-02|1": 100, "s|USD||||2024-02|2": 100, "s|USD||||2024-02|3": 100,
 		"e|USD||||2024-05|0": 10,
+		"b|USD||||2024-03|0": 27, "b|USD||||2024-03|1": 307, "b|USD||||2024-03|2": 0,
 	})
 }
 

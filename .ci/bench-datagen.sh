@@ -8,13 +8,8 @@ work=$(mktemp -d /tmp/retention-datagen.XXXXXX)
 trap 'kill "$(cat "$work/db/pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$work"' EXIT
 go build -o "$work/retention_datagen" ./cmd/retention_datagen
 
-mkdir -p "$work/db"
-mariadb-install-db --no-defaults --datadir="$work/db/data" --auth-root-authentication-method=normal \
-  --skip-test-db --user="$(id -un)" >/dev/null
-mariadbd --no-defaults --datadir="$work/db/data" --socket="$work/db/sock" --skip-networking \
-  --user="$(id -un)" --pid-file="$work/db/pid" --log-error="$work/db/err.log" --skip-log-bin \
-  --innodb-buffer-pool-size=1G &
-for _ in $(seq 100); do mariadb -S "$work/db/sock" -uroot -e 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.2; done
+. .ci/private-mariadb.sh
+start_private_mariadb "$work" 1G
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(mariadbd --version | awk '{print $3}')"
 printf '%-8s %10s %12s %10s %10s %10s\n' clients tickets sql_MB generate_s load_s rows

@@ -12,13 +12,8 @@ work=$(mktemp -d /tmp/retention-history.XXXXXX)
 trap 'kill "$(cat "$work/db/pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$work"' EXIT
 go build -o "$work/retention_datagen" ./cmd/retention_datagen
 
-mkdir -p "$work/db"
-mariadb-install-db --no-defaults --datadir="$work/db/data" --auth-root-authentication-method=normal \
-  --skip-test-db --user="$(id -un)" >/dev/null
-mariadbd --no-defaults --datadir="$work/db/data" --socket="$work/db/sock" --skip-networking \
-  --user="$(id -un)" --pid-file="$work/db/pid" --log-error="$work/db/err.log" --skip-log-bin \
-  --innodb-buffer-pool-size=2G &
-for _ in $(seq 100); do mariadb -S "$work/db/sock" -uroot -e 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.2; done
+. .ci/private-mariadb.sh
+start_private_mariadb "$work" 2G
 
 "$work/retention_datagen" --clients "$clients" --out "$work" --schema 2>/dev/null
 mariadb -S "$work/db/sock" -uroot -e "CREATE DATABASE psa"

@@ -191,7 +191,7 @@ func TestComposeBackfillProfile(t *testing.T) {
 	if bf.dependsOn("mariadb") != "service_healthy" {
 		t.Errorf("backfill does not wait for a healthy mariadb: %v", bf.DependsOn)
 	}
-	// The block writer stages samples in the temporary directory.
+	// The backfill writes nothing outside --output: its root stays read-only.
 	if !bf.ReadOnly {
 		t.Errorf("backfill has a writable root: it writes nothing outside --output")
 	}

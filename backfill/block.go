@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -130,13 +131,7 @@ func (b *block) write(ctx context.Context, dir string, logger *slog.Logger) (str
 	meta := &tsdb.BlockMeta{ULID: id, MinTime: b.mint, MaxTime: b.maxt + 1, Version: 1}
 	meta.Compaction.Level = 1
 	meta.Compaction.Sources = []ulid.ULID{id}
-	err = b.fill(ctx, chunkw, indexw, slices.Sorted(func(yield func(string) bool) {
-		for s := range symbols {
-			if !yield(s) {
-				return
-			}
-		}
-	}), order, &meta.Stats)
+	err = b.fill(ctx, chunkw, indexw, slices.Sorted(maps.Keys(symbols)), order, &meta.Stats)
 	if err = errors.Join(err, chunkw.Close(), indexw.Close()); err != nil {
 		return "", err
 	}

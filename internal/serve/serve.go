@@ -189,6 +189,9 @@ func routes(exp *exporter.Exporter, metricsPath string, r *reloader) (*http.Serv
 			Name:        "Retention Exporter",
 			Description: "Customer retention metrics from PSA and billing databases",
 			Version:     version.Info(),
+			// The toolkit links pprof profiles by default; the exporter
+			// does not serve them.
+			Profiling: "false",
 			Links: []web.LandingLinks{
 				{Address: metricsPath, Text: "Metrics"},
 				{Address: "/-/healthy", Text: "Health"},

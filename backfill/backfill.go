@@ -83,12 +83,18 @@ func (o Options) Check(wall time.Time) error {
 	if err := o.check(); err != nil {
 		return err
 	}
+	if o.To.After(wall) {
+		return fmt.Errorf("to %s is in the future (it is now %s): a backfill computes the past; "+
+			"end at %s or earlier", o.To.Format(time.RFC3339), wall.Format(time.RFC3339), wall.Add(-MinLag).Format(time.RFC3339))
+	}
 	if latest := wall.Add(-MinLag); o.To.After(latest) {
 		return fmt.Errorf("to %s is within %s of the wall clock (%s): Prometheus holds recent hours in its head block, "+
 			"which blocks must not overlap; end at %s or earlier", o.To.Format(time.RFC3339), MinLag, wall.Format(time.RFC3339),
 			latest.Format(time.RFC3339))
 	}
-	return nil
+	// The output directory is checked before any database is read.
+	_, err := Inspect(o.Output, o.Overwrite)
+	return err
 }
 
 // check is Check without the wall clock.

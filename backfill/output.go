@@ -1,6 +1,7 @@
 package backfill
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -21,28 +22,45 @@ type output struct {
 	old      []string // blocks an overwrite replaces
 }
 
-// prepare checks the output directory and makes the temporary directory
-// in it. An output directory must be empty, or with overwrite hold only
-// blocks (and temporary directories of backfills that were stopped):
-// anything else, such as a Prometheus data directory's WAL, is refused.
+// Inspect checks, without writing, that dir can take a backfill's
+// blocks: it is new or empty, or, with overwrite, holds only blocks (and
+// temporary directories of backfills that were stopped). Anything else,
+// such as a Prometheus data directory's WAL, is refused with or without
+// overwrite. It returns the blocks an overwrite replaces.
+func Inspect(dir string, overwrite bool) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("output directory: %w", err)
+	}
+	var blocks []string
+	for _, e := range entries {
+		if !e.IsDir() || !(isBlock(filepath.Join(dir, e.Name())) || strings.HasPrefix(e.Name(), tmpPrefix)) {
+			return nil, fmt.Errorf("output directory %s holds %s, which is not a block: give an empty or new directory "+
+				"(--overwrite replaces only blocks)", dir, e.Name())
+		}
+		blocks = append(blocks, e.Name())
+	}
+	if len(blocks) > 0 && !overwrite {
+		return nil, fmt.Errorf("output directory %s is not empty (it holds %d blocks, %s first): "+
+			"pass --overwrite to replace them, or give an empty or new directory", dir, len(blocks), blocks[0])
+	}
+	return blocks, nil
+}
+
+// prepare checks the output directory as Inspect does and makes the
+// temporary directory in it.
 func prepare(dir string, overwrite bool) (*output, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("output directory: %w", err)
 	}
-	entries, err := os.ReadDir(dir)
+	old, err := Inspect(dir, overwrite)
 	if err != nil {
-		return nil, fmt.Errorf("output directory: %w", err)
+		return nil, err
 	}
-	o := &output{dir: dir}
-	for _, e := range entries {
-		if !overwrite {
-			return nil, fmt.Errorf("output directory %s is not empty (it holds %s): pass --overwrite to replace the blocks in it", dir, e.Name())
-		}
-		if !e.IsDir() || !(isBlock(filepath.Join(dir, e.Name())) || strings.HasPrefix(e.Name(), tmpPrefix)) {
-			return nil, fmt.Errorf("output directory %s holds %s, which is not a block: refusing to overwrite it", dir, e.Name())
-		}
-		o.old = append(o.old, e.Name())
-	}
+	o := &output{dir: dir, old: old}
 	o.tmp, err = os.MkdirTemp(dir, tmpPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("output directory %s is not writable: %w", dir, err)

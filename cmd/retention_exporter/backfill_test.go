@@ -44,6 +44,7 @@ func TestBackfillOptions(t *testing.T) {
 		{"word step", BackfillCmd{From: "2026-01-01", Step: "daily"}, wall, time.Time{}, time.Time{}, `--step "daily": not a positive duration`},
 		{"bad date", BackfillCmd{From: "2026-13-01", Step: "1d"}, wall, time.Time{}, time.Time{}, `--from: "2026-13-01" is neither a date`},
 		{"to too recent", BackfillCmd{From: "2026-11-01", To: "2026-12-02T08:00:00Z", Step: "1d"}, wall, time.Time{}, time.Time{}, "within 3h0m0s of the wall clock"},
+		{"to in the future", BackfillCmd{From: "2026-11-01", To: "2027-01-01", Step: "1d"}, wall, time.Time{}, time.Time{}, "is in the future"},
 		{"block duration", BackfillCmd{From: "2026-11-01", Step: "1d", BlockDuration: "5h"}, wall, time.Time{}, time.Time{}, "must be a multiple of 2h"},
 		{"label", BackfillCmd{From: "2026-11-01", Step: "1d", Label: map[string]string{"bad-name": "x"}}, wall, time.Time{}, time.Time{}, `label "bad-name"`},
 	}
@@ -165,9 +166,12 @@ func TestBackfillCommand(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(wal, "wal"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	text, ok = runBackfillBinary(t, "", append(span, "--output="+wal, "--overwrite")...)
-	if ok || !strings.Contains(text, "holds wal, which is not a block") {
-		t.Errorf("a Prometheus data directory was not refused: ok=%v\n%s", ok, text)
+	// One message with or without --overwrite, and none that suggests it.
+	for _, overwrite := range []string{"--overwrite=false", "--overwrite"} {
+		text, ok = runBackfillBinary(t, "", append(span, "--output="+wal, overwrite)...)
+		if ok || !strings.Contains(text, "holds wal, which is not a block: give an empty or new directory") || strings.Contains(text, "pass --overwrite") {
+			t.Errorf("%s: a Prometheus data directory was not refused as it should be: ok=%v\n%s", overwrite, ok, text)
+		}
 	}
 
 	file := filepath.Join(t.TempDir(), "file")
@@ -203,4 +207,25 @@ func slicesOverlap(a, b []string) bool {
 		}
 	}
 	return false
+}
+
+// TestBackfillChecksOutputFirst: an output directory that cannot take the
+// blocks is refused before any database is reached, so the message is
+// about the directory even when the database is down.
+func TestBackfillChecksOutputFirst(t *testing.T) {
+	y, m, d := time.Now().UTC().Date()
+	to := time.Date(y, m, d-1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+	full := t.TempDir()
+	if err := os.WriteFile(filepath.Join(full, "notes.txt"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "backfill", "--from=2d", "--to="+to, "--output="+full)
+	cmd.Env = append(os.Environ(), "RETENTION_PSA_DSN=reader:secret@tcp(127.0.0.1:1)/psa", "RETENTION_BILLING_DSN=")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "holds notes.txt, which is not a block") {
+		t.Errorf("err %v, want the output directory refused:\n%s", err, out)
+	}
+	if strings.Contains(string(out), "connect") || strings.Contains(string(out), "127.0.0.1:1") {
+		t.Errorf("the database was reached before the output was checked:\n%s", out)
+	}
 }

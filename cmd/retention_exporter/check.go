@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -22,7 +23,7 @@ func checkConnect(ctx context.Context, w io.Writer, cfg *config.Config, now time
 		sources = append(sources, config.Billing)
 	}
 	failed, total := 0, 0
-	var unread []string // sources not reached: their queries did not run
+	var read, unread []string // sources reached, and not: the latter's queries did not run
 	for _, name := range sources {
 		db, err := source.Open(name, cfg.Source(name), cfg.Location())
 		if err != nil {
@@ -37,6 +38,7 @@ func checkConnect(ctx context.Context, w io.Writer, cfg *config.Config, now time
 			unread = append(unread, name)
 			continue
 		}
+		read = append(read, name)
 		reports := db.Check(ctx, cfg, now)
 		db.Close()
 		for _, r := range reports {
@@ -48,15 +50,33 @@ func checkConnect(ctx context.Context, w io.Writer, cfg *config.Config, now time
 			writeReport(w, r, problems)
 		}
 	}
-	switch {
-	case len(unread) > 0:
-		return fmt.Errorf("could not read %s, so its queries did not run; %d of %d other queries have problems (see above)",
-			strings.Join(unread, " and "), failed, total)
-	case failed > 0:
+	if len(unread) > 0 {
+		return errors.New(summary(read, unread, failed, total))
+	}
+	if failed > 0 {
 		return fmt.Errorf("%d of %d queries have problems (see above)", failed, total)
 	}
 	fmt.Fprintf(w, "all %d queries OK\n", total)
 	return nil
+}
+
+// summary says what a check reached when a source could not be read.
+func summary(read, unread []string, failed, total int) string {
+	their := "its queries"
+	if len(unread) > 1 {
+		their = "their queries"
+	}
+	s := fmt.Sprintf("could not read %s, so %s did not run", strings.Join(unread, " and "), their)
+	switch {
+	case len(read) == 0:
+		return s + "; no query ran"
+	case failed > 0:
+		return s + fmt.Sprintf("; %d of %d queries of %s have problems (see above)", failed, total, strings.Join(read, " and "))
+	}
+	if total == 1 {
+		return s + "; the one query of " + read[0] + " is OK"
+	}
+	return s + fmt.Sprintf("; all %d queries of %s OK", total, strings.Join(read, " and "))
 }
 
 func writeReport(w io.Writer, r source.QueryReport, problems []string) {

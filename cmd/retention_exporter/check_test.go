@@ -109,7 +109,27 @@ func TestCheckConnectCannotConnect(t *testing.T) {
 	if strings.Count(out, "Access denied") != 1 || strings.Contains(out, "wrong-") {
 		t.Errorf("want one access-denied line without the password:\n%s", out)
 	}
-	if !strings.Contains(out, "could not read psa, so its queries did not run; 0 of 1 other queries have problems") {
+	if !strings.Contains(out, "could not read psa, so its queries did not run; the one query of billing is OK") {
 		t.Errorf("the summary does not say psa was not read:\n%s", out)
+	}
+}
+
+// TestCheckSummary: the closing line when a source could not be read
+// names what was and was not read, in the right number.
+func TestCheckSummary(t *testing.T) {
+	for _, c := range []struct {
+		read, unread  []string
+		failed, total int
+		want          string
+	}{
+		{nil, []string{"psa", "billing"}, 0, 0, "could not read psa and billing, so their queries did not run; no query ran"},
+		{nil, []string{"psa"}, 0, 0, "could not read psa, so its queries did not run; no query ran"},
+		{[]string{"psa"}, []string{"billing"}, 2, 9, "could not read billing, so its queries did not run; 2 of 9 queries of psa have problems (see above)"},
+		{[]string{"psa"}, []string{"billing"}, 0, 9, "could not read billing, so its queries did not run; all 9 queries of psa OK"},
+		{[]string{"billing"}, []string{"psa"}, 0, 1, "could not read psa, so its queries did not run; the one query of billing is OK"},
+	} {
+		if got := summary(c.read, c.unread, c.failed, c.total); got != c.want {
+			t.Errorf("summary(%v, %v, %d, %d) = %q, want %q", c.read, c.unread, c.failed, c.total, got, c.want)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -96,4 +97,33 @@ func writeReport(w io.Writer, r source.QueryReport, problems []string) {
 		line += ", skipped " + r.Skipped()
 	}
 	fmt.Fprintf(w, "  %-18s OK       %s in %s\n", name, line, r.Duration.Round(time.Millisecond))
+}
+
+// checkDSNs checks, without connecting, where each configured source's
+// DSN comes from: a DSN file must exist and hold a valid DSN, and so must
+// a variable that is set. A variable that is not set is only noted, so
+// that a configuration can be checked where its secrets are not.
+func checkDSNs(cfg *config.Config) (string, error) {
+	var w strings.Builder
+	for _, name := range []string{config.PSA, config.Billing} {
+		if name == config.Billing && !cfg.BillingConfigured() {
+			continue
+		}
+		s := cfg.Source(name)
+		from := "file " + s.DSNFile
+		if s.DSNFile == "" {
+			from = "$" + s.DSNEnv
+			if strings.TrimSpace(os.Getenv(s.DSNEnv)) == "" {
+				fmt.Fprintf(&w, "  %s DSN: %s, not set here (--connect needs it)\n", name, from)
+				continue
+			}
+		}
+		db, err := source.Open(name, s, cfg.Location())
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&w, "  %s DSN: %s, %s\n", name, from, db.Target())
+		db.Close()
+	}
+	return w.String(), nil
 }

@@ -86,6 +86,10 @@ func TestCheckConfig(t *testing.T) {
 		{"profile", "health:\n  profiles:\n    - name: enterprise\n      segments: [enterprise, '']\n      weights: {contacts: 0.2}\n      review_cadence: 30d\n", true,
 			`health profile enterprise (segments "enterprise", ""): utilization target 0.2, review cadence 30d, weights utilization 0.2, sla 0.2, csat 0.15, engagement 0.15, billing 0.15, best_practice 0.1, contacts 0.2`},
 		{"segment in two profiles", "health:\n  profiles:\n    - {name: a, segments: [x]}\n    - {name: b, segments: [x]}\n", false, `health.profiles[b]: segment "x" is already in profile a`},
+		{"missing dsn_file", "sources:\n  psa:\n    dsn_file: " + filepath.Join(dir, "no_such_dsn") + "\n", false,
+			"source psa: reading DSN file: open " + filepath.Join(dir, "no_such_dsn") + ": no such file or directory"},
+		{"dsn_file", "sources:\n  psa:\n    dsn_file: " + write("psa_dsn", "reader:s3cret@tcp(psa-db:3306)/psa\n") + "\n", true,
+			"psa DSN: file " + filepath.Join(dir, "psa_dsn") + ", reader@psa-db:3306/psa"},
 		{"misspelt component", "health:\n  weights:\n    utilisation: 0.2\n", false, `line 3: unknown health component "utilisation"`},
 	}
 	for _, c := range cases {
@@ -97,6 +101,9 @@ func TestCheckConfig(t *testing.T) {
 			}
 			if !strings.Contains(string(out), c.message) {
 				t.Errorf("output %q does not name the problem (%q)", out, c.message)
+			}
+			if strings.Contains(string(out), "s3cret") {
+				t.Errorf("output shows a DSN's password: %s", out)
 			}
 		})
 	}
@@ -111,7 +118,7 @@ type exited int
 // TestHelpNamesDSNVariables: --help is where someone looks for how to
 // pass a DSN, and DSNs have no flag.
 func TestHelpNamesDSNVariables(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"serve", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"check-config", "--help"}} {
 		var out bytes.Buffer
 		var cli CLI
 		p, err := newParser(&cli, kong.Writers(&out, &out), kong.Exit(func(code int) { panic(exited(code)) }))

@@ -67,6 +67,12 @@ type CheckConfigCmd struct {
 	Connect bool `help:"Also connect to the databases, read-only, and run every enabled query once at the current time, reporting per query what it read or what is wrong."`
 }
 
+// Help is the detail of check-config --help.
+func (c *CheckConfigCmd) Help() string {
+	return "Without --connect, checks the file and that each DSN file exists and holds a valid DSN; " +
+		"with it, also reads the databases. " + dsnHelp
+}
+
 // GenerateCmd writes the rules and dashboards of a configuration.
 type GenerateCmd struct {
 	OutputDir string `name:"output-dir" default:"." type:"path" help:"Directory to write alerts/ (and dashboards/) into."`
@@ -141,7 +147,12 @@ func (c *CheckConfigCmd) Run(cli *CLI, logger *slog.Logger) error {
 	if name == "" {
 		name = "built-in defaults"
 	}
+	dsns, err := checkDSNs(cfg)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
 	fmt.Printf("%s: OK (%d queries enabled, billing configured: %t)\n", name, countEnabled(cfg), cfg.BillingConfigured())
+	fmt.Print(dsns)
 	describe(os.Stdout, cfg)
 	if !c.Connect {
 		return nil

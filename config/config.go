@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -293,6 +294,13 @@ func ParseEnv(data []byte, dir string, getenv func(string) string) (*Config, err
 	c := Default()
 	c.dir = dir
 	if len(bytes.TrimSpace(data)) > 0 {
+		var doc yaml.Node
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			return nil, err
+		}
+		if err := checkKeys(&doc, reflect.TypeFor[Config](), ""); err != nil {
+			return nil, err
+		}
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
 		if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {

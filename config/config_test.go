@@ -258,10 +258,15 @@ func TestParseErrors(t *testing.T) {
 		yaml string
 		want []string // substrings of the error
 	}{
-		{"unknown top-level key", "refresh_interval: 1m\nrefresh_intervall: 5m\n", []string{"refresh_intervall", "line 2"}},
-		{"unknown nested key", "health:\n  weights:\n    utilisation: 0.3\n", []string{"utilisation", "line 3"}},
-		{"unknown source key", "sources:\n  psa:\n    dsn: secret\n", []string{"dsn", "line 3"}},
-		{"unknown query key", "queries:\n  clients:\n    query: SELECT 1\n", []string{"query", "line 3"}},
+		{"unknown top-level key", "refresh_interval: 1m\nrefresh_intervall: 5m\n", []string{
+			`line 2: unknown key "refresh_intervall" at the top level; did you mean "refresh_interval"? (allowed there: refresh_interval, max_staleness, time_zone, sources, queries, windows, health, churn, cohorts, series, targets, alerts)`}},
+		{"unknown nested key", "health:\n  weights:\n    utilisation: 0.3\n", []string{`line 3: unknown health component "utilisation"; did you mean "utilization"?`}},
+		{"unknown source key", "sources:\n  psa:\n    dsn: secret\n", []string{`line 3: unknown key "dsn" in sources.psa (allowed there: dsn_env, dsn_file,`}},
+		{"source key written out", "sources:\n  billing:\n    dsn_environment: X\n", []string{`line 3: unknown key "dsn_environment" in sources.billing; did you mean "dsn_env"?`}},
+		{"unknown query key", "queries:\n  clients:\n    query: SELECT 1\n", []string{`line 3: unknown key "query" in queries.clients (allowed there: sql, file, disabled)`}},
+		{"unknown query", "queries:\n  ticket:\n    sql: SELECT 1\n", []string{`line 2: unknown key "ticket" in queries; did you mean "tickets"?`}},
+		{"unknown band", "health:\n  bands:\n    critcal: 30\n", []string{`line 3: unknown key "critcal" in health.bands; did you mean "critical"? (allowed there: critical, at_risk)`}},
+		{"unknown key in a list", "health:\n  profiles:\n    - name: a\n      segmnts: [x]\n", []string{`line 4: unknown key "segmnts" in health.profiles[0]; did you mean "segments"?`}},
 		{"bad window", "windows:\n  churn: [30 days]\n", []string{"line 2", "30 days"}},
 		{"window not a scalar", "windows:\n  lapsed: {days: 30}\n", []string{"line 2", "window"}},
 		{"zero window", "windows:\n  lapsed: 0d\n", []string{"0d", "positive"}},
@@ -310,7 +315,7 @@ func TestParseErrors(t *testing.T) {
 		{"reasons limit 0", "churn: {reasons_limit: 0}", []string{"churn.reasons_limit"}},
 		{"negative pool", "sources: {psa: {max_open_conns: -1}}", []string{"sources.psa.max_open_conns"}},
 		{"tls cert without key", "sources: {billing: {tls: {cert_file: c.pem}}}", []string{"sources.billing.tls"}},
-		{"unknown query", "queries: {client: {sql: SELECT 1}}", []string{"queries.client", "unknown query"}},
+		{"unknown query, flow style", "queries: {client: {sql: SELECT 1}}", []string{`line 1: unknown key "client" in queries; did you mean "clients"?`}},
 		{"clients disabled", "queries: {clients: {disabled: true}}", []string{"queries.clients", "cannot be disabled"}},
 		{"sql and file", "queries: {contacts: {sql: SELECT 1, file: contacts.sql}}", []string{"queries.contacts", "not both"}},
 		{"missing query file", "queries: {contacts: {file: does-not-exist.sql}}", []string{"queries.contacts.file"}},

@@ -47,12 +47,14 @@ var Components = []ComponentSpec{
 	{ComponentContacts, 0.05, []string{QueryContacts}, "active renewal contacts (2 or more score 100)"},
 }
 
-func componentNames() string {
+func componentNames() string { return strings.Join(componentNameList(), ", ") }
+
+func componentNameList() []string {
 	names := make([]string, len(Components))
 	for i, c := range Components {
 		names[i] = string(c.Name)
 	}
-	return strings.Join(names, ", ")
+	return names
 }
 
 func knownComponent(name Component) bool {
@@ -76,7 +78,11 @@ func (w *Weights) UnmarshalYAML(n *yaml.Node) error {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key := n.Content[i].Value
 		if !knownComponent(Component(key)) {
-			return fmt.Errorf("line %d: unknown health component %q (known: %s)", n.Content[i].Line, key, componentNames())
+			hint := ""
+			if c := closest(key, componentNameList()); c != "" {
+				hint = fmt.Sprintf("; did you mean %q?", c)
+			}
+			return fmt.Errorf("line %d: unknown health component %q%s (known: %s)", n.Content[i].Line, key, hint, componentNames())
 		}
 		(*w)[Component(key)] = m[key]
 	}

@@ -74,7 +74,7 @@ func TestCheckConfig(t *testing.T) {
 	}{
 		{"defaults", "", true, "OK"},
 		{"valid", "refresh_interval: 10m\nwindows:\n  tickets: [7d, 30d]\n", true, "OK"},
-		{"unknown key", "refresh_interval: 10m\nrefresh_intervall: 5m\n", false, "line 2: field refresh_intervall not found"},
+		{"unknown key", "refresh_interval: 10m\nrefresh_intervall: 5m\n", false, `line 2: unknown key "refresh_intervall" at the top level; did you mean "refresh_interval"? (allowed there: refresh_interval, max_staleness,`},
 		{"write query", "queries:\n  clients:\n    sql: DELETE FROM clients\n", false, "queries.clients: DELETE is not allowed"},
 		{"two statements", "queries:\n  reviews:\n    sql: SELECT 1; DROP TABLE reviews\n", false, "queries.reviews: only a single statement"},
 		{"insert select", "queries:\n  contacts:\n    sql: INSERT INTO x SELECT * FROM contacts\n", false, "queries.contacts"},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -12,6 +13,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resource"
+	kusttypes "sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 
@@ -74,15 +77,10 @@ func TestKubernetesManifests(t *testing.T) {
 		}
 	}
 
-	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
-	res, err := k.Run(filesys.MakeFsOnDisk(), "kubernetes")
-	if err != nil {
-		t.Fatalf("kustomize build: %v", err)
-	}
 	kinds := map[string]int{}
 	var dep *appsv1.Deployment
 	var cfgMap *corev1.ConfigMap
-	for _, r := range res.Resources() {
+	for _, r := range kustomizeBuild(t, filesys.MakeFsOnDisk(), "kubernetes") {
 		y, err := r.AsYAML()
 		if err != nil {
 			t.Fatal(err)
@@ -99,9 +97,13 @@ func TestKubernetesManifests(t *testing.T) {
 			if strings.HasPrefix(o.Name, "retention-exporter-config") {
 				cfgMap = o
 			}
+		case *corev1.Secret:
+			// The user creates the Secret; an applied example would
+			// overwrite it with change-me DSNs.
+			t.Errorf("the kustomization applies the Secret %s: keep secret.example.yaml out of it", o.Name)
 		}
 	}
-	want := map[string]int{"Deployment": 1, "Service": 1, "ServiceMonitor": 1, "PrometheusRule": 1, "Secret": 1, "ConfigMap": 5}
+	want := map[string]int{"Deployment": 1, "Service": 1, "ServiceMonitor": 1, "PrometheusRule": 1, "ConfigMap": 5}
 	for kind, n := range want {
 		if kinds[kind] != n {
 			t.Errorf("rendered %d %s, want %d", kinds[kind], kind, n)
@@ -144,6 +146,216 @@ func TestKubernetesManifests(t *testing.T) {
 	for _, a := range c.Args {
 		if strings.Contains(a, "@tcp(") {
 			t.Error("a DSN on the command line")
+		}
+	}
+}
+
+// kustomizeBuild renders the kustomization in dir, as kubectl apply -k does.
+func kustomizeBuild(t *testing.T, fs filesys.FileSystem, dir string) []*resource.Resource {
+	t.Helper()
+	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
+	res, err := k.Run(fs, dir)
+	if err != nil {
+		t.Fatalf("kustomize build %s: %v", dir, err)
+	}
+	return res.Resources()
+}
+
+// codeBlocks returns the fenced code blocks of a Markdown file, unindented.
+func codeBlocks(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks []string
+	var cur []string
+	indent, in := "", false
+	for _, line := range strings.Split(string(b), "\n") {
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case !in && strings.HasPrefix(trimmed, "```"):
+			in, cur = true, nil
+			indent = line[:len(line)-len(strings.TrimLeft(line, " "))]
+		case in && trimmed == "```":
+			in = false
+			blocks = append(blocks, strings.Join(cur, "\n")+"\n")
+		case in:
+			cur = append(cur, strings.TrimPrefix(line, indent))
+		}
+	}
+	return blocks
+}
+
+// isPlaceholder reports whether an image is in a reserved example domain,
+// which no one can publish to.
+func isPlaceholder(image string) bool {
+	host, _, _ := strings.Cut(image, "/")
+	return strings.HasSuffix(host, ".example") || strings.HasSuffix(host, ".example.com") ||
+		strings.HasSuffix(host, ".example.net") || strings.HasSuffix(host, ".example.org")
+}
+
+// TestKubernetesDocs follows the Kubernetes steps of docs/deploy.md: the
+// shipped image is a placeholder, the documented overlay replaces it, and
+// the documented Secret is the one the Deployment mounts, in its
+// namespace, with every key the configuration reads.
+func TestKubernetesDocs(t *testing.T) {
+	var dep *appsv1.Deployment
+	var cfgMap *corev1.ConfigMap
+	for _, r := range kustomizeBuild(t, filesys.MakeFsOnDisk(), "kubernetes") {
+		y, err := r.AsYAML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch o := decodeStrict(t, r.GetKind()+"/"+r.GetName(), y).(type) {
+		case *appsv1.Deployment:
+			dep = o
+		case *corev1.ConfigMap:
+			if strings.HasPrefix(o.Name, "retention-exporter-config") {
+				cfgMap = o
+			}
+		}
+	}
+	if dep == nil || cfgMap == nil {
+		t.Fatal("no Deployment or config ConfigMap rendered")
+	}
+	image := dep.Spec.Template.Spec.Containers[0].Image
+	imageName, _, _ := strings.Cut(image, ":")
+	if !isPlaceholder(image) {
+		t.Errorf("the Deployment pulls %s, a real-looking image; no image is published, so name a placeholder", image)
+	}
+
+	// The overlay: the first Kustomization in the docs, written where its
+	// first line says, next to a copy of deploy/kubernetes.
+	blocks := codeBlocks(t, "../docs/deploy.md")
+	var overlay string
+	for _, b := range blocks {
+		if strings.Contains(b, "kind: Kustomization") {
+			overlay = b
+			break
+		}
+	}
+	path, ok := strings.CutPrefix(strings.SplitN(overlay, "\n", 2)[0], "# ")
+	if !ok || !strings.HasSuffix(path, "/kustomization.yaml") {
+		t.Fatalf("docs/deploy.md has no overlay whose first line names its path:\n%s", overlay)
+	}
+	var kust kusttypes.Kustomization
+	if err := yaml.UnmarshalStrict([]byte(overlay), &kust); err != nil {
+		t.Fatalf("the documented overlay: %v", err)
+	}
+	if len(kust.Images) != 1 || kust.Images[0].Name != imageName || kust.Images[0].NewName == "" {
+		t.Fatalf("the documented overlay's images do not replace %s: %+v", imageName, kust.Images)
+	}
+	fs := filesys.MakeFsInMemory()
+	files, _ := filepath.Glob("kubernetes/*")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := fs.WriteFile("/repo/deploy/"+f, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := filepath.Dir("/repo/" + path)
+	if err := fs.WriteFile(dir+"/kustomization.yaml", []byte(overlay)); err != nil {
+		t.Fatal(err)
+	}
+	wantImage := kust.Images[0].NewName + ":" + kust.Images[0].NewTag
+	found := false
+	for _, r := range kustomizeBuild(t, fs, dir) {
+		if r.GetKind() != "Deployment" {
+			continue
+		}
+		y, _ := r.AsYAML()
+		d := decodeStrict(t, "overlay Deployment", y).(*appsv1.Deployment)
+		found = true
+		if got := d.Spec.Template.Spec.Containers[0].Image; got != wantImage {
+			t.Errorf("the documented overlay renders image %s, want %s", got, wantImage)
+		}
+	}
+	if !found {
+		t.Error("the documented overlay renders no Deployment")
+	}
+	doc, _ := os.ReadFile("../docs/deploy.md")
+	if m := regexp.MustCompile("kustomize edit set image ([^=` ]+)=").FindStringSubmatch(string(doc)); m == nil || m[1] != imageName {
+		t.Errorf("docs/deploy.md: kustomize edit set image must name %s: %q", imageName, m)
+	}
+
+	// The Secret: the volume it fills, and the keys config.yml reads there.
+	var secretName, mountPath string
+	for _, v := range dep.Spec.Template.Spec.Volumes {
+		if v.Secret != nil {
+			secretName = v.Secret.SecretName
+		}
+	}
+	for _, m := range dep.Spec.Template.Spec.Containers[0].VolumeMounts {
+		for _, v := range dep.Spec.Template.Spec.Volumes {
+			if v.Name == m.Name && v.Secret != nil {
+				mountPath = m.MountPath
+			}
+		}
+	}
+	cfg, err := config.Parse([]byte(cfgMap.Data["config.yml"]), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, src := range []*config.Source{cfg.Sources.PSA, cfg.Sources.Billing} {
+		if src == nil || src.DSNFile == "" {
+			continue
+		}
+		if filepath.Dir(src.DSNFile) != mountPath {
+			t.Errorf("dsn_file %s is not in the Secret's mount %s", src.DSNFile, mountPath)
+		}
+		keys = append(keys, filepath.Base(src.DSNFile))
+	}
+	if secretName == "" || len(keys) == 0 {
+		t.Fatalf("the Deployment mounts no Secret (%q) or config.yml reads no DSN file from it (%v)", secretName, keys)
+	}
+
+	var create []string
+	for _, b := range blocks {
+		if f := strings.Fields(strings.ReplaceAll(b, "\\\n", " ")); strings.Contains(strings.Join(f, " "), "create secret generic") {
+			create = f
+			break
+		}
+	}
+	cmd := strings.Join(create, " ")
+	m := regexp.MustCompile(`^kubectl -n (\S+) create secret generic (\S+) `).FindStringSubmatch(cmd)
+	if m == nil {
+		t.Fatalf("docs/deploy.md: no `kubectl -n NAMESPACE create secret generic NAME` command: %q", cmd)
+	}
+	if m[1] != dep.Namespace || m[2] != secretName {
+		t.Errorf("docs/deploy.md creates the Secret %s/%s, the Deployment mounts %s/%s", m[1], m[2], dep.Namespace, secretName)
+	}
+	given := map[string]bool{}
+	for _, arg := range create {
+		for _, flag := range []string{"--from-literal=", "--from-file="} {
+			if v, ok := strings.CutPrefix(arg, flag); ok {
+				k, _, _ := strings.Cut(v, "=")
+				given[filepath.Base(k)] = true
+			}
+		}
+	}
+	for _, k := range keys {
+		if !given[k] {
+			t.Errorf("docs/deploy.md's Secret lacks the key %s that config.yml reads", k)
+		}
+	}
+
+	// The example keeps the same shape, for those who copy it.
+	b, err := os.ReadFile("kubernetes/secret.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := decodeStrict(t, "secret.example.yaml", b).(*corev1.Secret)
+	if ex.Name != secretName {
+		t.Errorf("secret.example.yaml is named %s, the Deployment mounts %s", ex.Name, secretName)
+	}
+	for _, k := range keys {
+		if _, ok := ex.StringData[k]; !ok {
+			t.Errorf("secret.example.yaml lacks the key %s", k)
 		}
 	}
 }

@@ -3,6 +3,14 @@
 -- reads in read-only transactions, so even a broader grant cannot change
 -- data; DDL is only kept out by the statement check and by these grants.
 -- Adjust the database names (psa, billing) to yours.
+--
+-- MariaDB: a fresh mariadb-install-db leaves anonymous users ''@'localhost'
+-- and ''@'<hostname>'. A login from the database host itself (socket or
+-- localhost, and 127.0.0.1 without skip-name-resolve) then matches
+-- ''@'localhost' before 'retention_exporter'@'%' and is refused ("Access
+-- denied for user 'retention_exporter'@'localhost'"). Drop them first, or
+-- run mariadb-secure-installation:
+--   DROP USER IF EXISTS ''@'localhost', ''@'<hostname>';  -- SELECT @@hostname
 
 CREATE USER IF NOT EXISTS 'retention_exporter'@'%' IDENTIFIED BY 'change-me';
 

@@ -18,6 +18,11 @@ type PlannedQuery struct {
 	stmt   Statement
 }
 
+// Near says where in the statement as written a parse error is, from
+// the server's quote of the SQL it was sent and the line of that quote;
+// "" when the quote is not found.
+func (q PlannedQuery) Near(snippet string, line int) string { return q.stmt.Near(snippet, line) }
+
 // Name is the fact's name, with the window for windowed facts:
 // "tickets[30d]".
 func (q PlannedQuery) Name() string {

@@ -28,7 +28,15 @@ type Statement struct {
 	Params []string
 	// marks are the offsets in SQL of the '?' of each parameter.
 	marks []int
+	// text is the statement as written; subs are the placeholders that
+	// differ between it and SQL, in order.
+	text string
+	subs []substitution
 }
+
+// substitution is one :name placeholder: at offset out in SQL, of length
+// outLen, where the written text has inLen bytes at offset in.
+type substitution struct{ out, outLen, in, inLen int }
 
 // writeKeywords may not appear as bare words in a read statement.
 // INSERT and REPLACE are also string functions, so they are allowed when
@@ -48,6 +56,7 @@ func ParseStatement(sql string) (Statement, error) {
 		out    strings.Builder
 		params []string
 		marks  []int
+		subs   []substitution
 		first  string
 		rest   bool // a ';' was seen: anything but space and comments after it is a second statement
 	)
@@ -107,6 +116,7 @@ func ParseStatement(sql string) (Statement, error) {
 			params = append(params, name)
 			ph := placeholder(name)
 			marks = append(marks, out.Len()+strings.IndexByte(ph, '?'))
+			subs = append(subs, substitution{out: out.Len(), outLen: len(ph), in: i, inLen: j - i})
 			out.WriteString(ph)
 			i = j
 		case isIdentStart(c):
@@ -143,10 +153,69 @@ func ParseStatement(sql string) (Statement, error) {
 	}
 	text := out.String()
 	lead := len(text) - len(strings.TrimLeftFunc(text, unicode.IsSpace))
+	// The leading space and comments are copied, so both texts lose the
+	// same lead.
 	for i := range marks {
 		marks[i] -= lead
 	}
-	return Statement{SQL: strings.TrimSpace(text), Params: params, marks: marks}, nil
+	for i := range subs {
+		subs[i].out -= lead
+		subs[i].in -= lead
+	}
+	return Statement{SQL: strings.TrimSpace(text), Params: params, marks: marks,
+		text: strings.TrimRightFunc(sql[lead:], unicode.IsSpace), subs: subs}, nil
+}
+
+// Near says where in the statement as written the server's parse error
+// is: the server quotes the SQL it was sent from the error on (snippet)
+// and its line, and placeholders make that text differ from the user's.
+func (s Statement) Near(snippet string, line int) string {
+	off := -1
+	if snippet == "" {
+		off = len(s.SQL)
+	}
+	for from := 0; snippet != "" && from <= len(s.SQL); {
+		i := strings.Index(s.SQL[from:], snippet)
+		if i < 0 {
+			break
+		}
+		if off < 0 || strings.Count(s.SQL[:from+i], "\n")+1 == line {
+			off = from + i
+		}
+		from += i + 1
+	}
+	if off < 0 {
+		return ""
+	}
+	in := s.userOffset(off)
+	userLine := strings.Count(s.text[:in], "\n") + 1
+	rest := s.text[in:]
+	if nl := strings.IndexByte(rest, '\n'); nl >= 0 {
+		rest = rest[:nl]
+	}
+	if rest = strings.TrimSpace(rest); rest == "" {
+		return fmt.Sprintf("the end of line %d", userLine)
+	}
+	if len(rest) > 60 {
+		rest = rest[:60] + "…"
+	}
+	return fmt.Sprintf("line %d, near %q", userLine, rest)
+}
+
+// userOffset maps an offset in SQL to the written text: an offset inside
+// a placeholder maps to the start of its :name.
+func (s Statement) userOffset(off int) int {
+	delta := 0
+	for _, sub := range s.subs {
+		if off < sub.out {
+			break
+		}
+		if off < sub.out+sub.outLen {
+			return sub.in
+		}
+		delta += sub.inLen - sub.outLen
+	}
+	return min(max(off+delta, 0), len(s.text))
 }
 
 // placeholder is the bound parameter for a name, typed: the driver sends

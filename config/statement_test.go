@@ -186,3 +186,44 @@ func TestDefaultSQLParses(t *testing.T) {
 		}
 	}
 }
+
+// TestStatementNear: a server's parse error quotes the SQL it was sent,
+// with placeholders rewritten; Near finds the place in the text as written.
+// Lines count from the statement's first word, as the server counts them.
+func TestStatementNear(t *testing.T) {
+	written := "\n  SELECT client_id, COUNT(*) AS tickets\n  FROM tickets\n" +
+		"  WHERE created_at > :window_start AND AND created_at <= :now\n  GROUP BY client_id ORDER BYY client_id\n"
+	st, err := ParseStatement(written)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(s string) string { return st.SQL[strings.Index(st.SQL, s):] }
+	for _, c := range []struct {
+		snippet string
+		line    int
+		want    string
+	}{
+		// After a placeholder: the server quotes CAST(? AS ...), the user wrote :now.
+		{at("AND created_at"), 3, `line 3, near "AND created_at <= :now"`},
+		// Inside a placeholder: its :name.
+		{at("? AS DATETIME(6)) AND"), 3, `line 3, near ":window_start AND AND created_at <= :now"`},
+		{at("BYY"), 4, `line 4, near "BYY client_id"`},
+		{"", 4, "the end of line 4"},
+		{"not in the statement", 1, ""},
+	} {
+		if got := st.Near(c.snippet, c.line); got != c.want {
+			t.Errorf("Near(%.30q, %d) = %q, want %q", c.snippet, c.line, got, c.want)
+		}
+	}
+	// A quote that occurs twice is placed by its line.
+	st, err = ParseStatement("SELECT a\nFROM t WHERE x = :today\nUNION SELECT a\nFROM t WHERE x = :today")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := st.Near("FROM t WHERE x = CAST(? AS DATE)", 4), `line 4, near "FROM t WHERE x = :today"`; got != want {
+		t.Errorf("second occurrence: %q, want %q", got, want)
+	}
+	if got, want := strings.Count(st.SQL[:strings.LastIndex(st.SQL, "FROM")], "\n")+1, 4; got != want {
+		t.Fatalf("the statement's lines moved: %d", got)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -153,7 +155,9 @@ func (d *DB) runQuery(ctx context.Context, tx *sql.Tx, q config.PlannedQuery, b 
 	decode := b.start(q.Fact.Name, q.Window.Label)
 	rows, err := tx.QueryContext(qctx, q.SQL, q.Args...)
 	if err != nil {
-		rep.Err = d.queryErr(name, qctx, err)
+		if rep.Err = parseError(name, q, err); rep.Err == nil {
+			rep.Err = d.queryErr(name, qctx, err)
+		}
 		return rep
 	}
 	defer rows.Close()
@@ -212,6 +216,31 @@ func (d *DB) queryErr(name string, ctx context.Context, err error) error {
 		return fmt.Errorf("query %s: %s: %w", name, why, scrub(err, d.secret))
 	}
 	return d.wrap("query "+name, err)
+}
+
+// serverNear is where the server's parse error message quotes the SQL it
+// was sent, from the error on, and that quote's line.
+var serverNear = regexp.MustCompile(`(?s)near '(.*)' at line (\d+)$`)
+
+// parseError words a server's parse error with the statement as the user
+// wrote it: the server quotes the SQL it was sent, whose placeholders
+// (CAST(? AS DATE)) the user never wrote. It returns nil for other errors
+// and for a quote it cannot place.
+func parseError(name string, q config.PlannedQuery, err error) error {
+	var me *mysql.MySQLError
+	if !errors.As(err, &me) || me.Number != errParseSQL {
+		return nil
+	}
+	m := serverNear.FindStringSubmatch(me.Message)
+	if m == nil {
+		return nil
+	}
+	line, _ := strconv.Atoi(m[2])
+	near := q.Near(m[1], line)
+	if near == "" {
+		return nil
+	}
+	return fmt.Errorf("query %s: the server cannot parse the statement at %s (error %d)", name, near, me.Number)
 }
 
 // serverTimeout reports whether the server itself stopped the statement

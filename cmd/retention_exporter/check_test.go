@@ -133,3 +133,28 @@ func TestCheckSummary(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckConnectSyntaxError: a statement the server cannot parse is
+// quoted as the user wrote it, not as it was sent with its placeholders.
+func TestCheckConnectSyntaxError(t *testing.T) {
+	config := `
+queries:
+  tickets:
+    sql: |
+      SELECT client_id, COUNT(*) AS tickets
+      FROM tickets
+      WHERE created_at > :window_start AND AND created_at <= :now
+      GROUP BY client_id
+`
+	out, ok := runCheckConnect(t, config, readerEnv(shared, shared))
+	if ok {
+		t.Fatalf("a statement with a syntax error passed:\n%s", out)
+	}
+	want := `query tickets[30d]: the server cannot parse the statement at line 3, near "AND created_at <= :now" (error 1064)`
+	if !strings.Contains(out, want) {
+		t.Errorf("output lacks %q:\n%s", want, out)
+	}
+	if strings.Contains(out, "CAST(?") {
+		t.Errorf("output quotes the statement as sent, not as written:\n%s", out)
+	}
+}

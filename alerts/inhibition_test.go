@@ -63,6 +63,12 @@ func client(alert, severity, source, id string) map[string]string {
 		"instance": "exporter:9866", "client_id": id, "client": "Client " + id, "account_manager": "Bob"}
 }
 
+// on labels a client alert with the health component it is about.
+func on(labels map[string]string, component string) map[string]string {
+	labels["component"] = component
+	return labels
+}
+
 // key names an alert in these tests: its name, client and source.
 func key(labels map[string]string) string {
 	return labels["alertname"] + "/" + labels["client_id"] + labels["source"]
@@ -152,6 +158,11 @@ func TestInhibition(t *testing.T) {
 		client("RetentionClientHealthCritical", "critical", "billing", "c3"),
 		client("RetentionCSATLow", "warning", "billing", "c3"),
 		client("RetentionSLAComplianceLow", "warning", "billing", "c4"),
+		// Not psa, which is down: as c3 and c4.
+		client("RetentionClientHealthAtRisk", "warning", "billing", "c5"),
+		on(client("RetentionInvoiceOverdue", "warning", "billing", "c5"), "billing"),
+		client("RetentionRenewalNoticeNotSent", "warning", "billing", "c5"),
+		on(client("RetentionCSATLow", "warning", "billing", "c6"), "csat"),
 	)
 	// Each alert and the alert holding it back ("" for none). The inhibitor
 	// learns of the source alerts asynchronously: wait for all of them.
@@ -163,6 +174,12 @@ func TestInhibition(t *testing.T) {
 		"RetentionClientHealthCritical/c3billing": "",
 		"RetentionCSATLow/c3billing":              "RetentionClientHealthCritical/c3billing",
 		"RetentionSLAComplianceLow/c4billing":     "", // no critical for c4
+		"RetentionClientHealthAtRisk/c5billing":   "",
+		// The health alert names the weakest components already.
+		"RetentionInvoiceOverdue/c5billing": "RetentionClientHealthAtRisk/c5billing",
+		// Not about one component: it still goes out.
+		"RetentionRenewalNoticeNotSent/c5billing": "",
+		"RetentionCSATLow/c6billing":              "", // no health alert for c6
 	}
 	var got map[string]string
 	if !poll(30*time.Second, func() bool { got = inhibitions(t, am); return maps.Equal(got, want) }) {
@@ -174,6 +191,9 @@ func TestInhibition(t *testing.T) {
 		"RetentionInvoiceOverdue/c2billing":       "account-managers",
 		"RetentionClientHealthCritical/c3billing": "account-managers-critical",
 		"RetentionSLAComplianceLow/c4billing":     "account-managers",
+		"RetentionClientHealthAtRisk/c5billing":   "account-managers",
+		"RetentionRenewalNoticeNotSent/c5billing": "account-managers",
+		"RetentionCSATLow/c6billing":              "account-managers",
 	}
 	if !poll(30*time.Second, func() bool { got = delivered(hook); return maps.Equal(got, sent) }) {
 		t.Errorf("delivered %v, want %v", got, sent)

@@ -212,27 +212,45 @@ func clientAlerts(cfg *config.Config) []Rule {
 			clientDashboard),
 		alert(cfg, "RetentionClientOverUtilizing",
 			withInfo(fmt.Sprintf("min_over_time(%s[%s])\n    > on (client_id) group_left () %s * %s", m.ClientUtilization, a.OverUtilizationFor.Label, num(a.OverUtilizationFactor), m.ClientUtilizationTarget)),
-			"1h", "warning", "client", psa,
+			"1h", "warning", "client", component(psa, config.ComponentUtilization),
 			`{{ $labels.client }}: {{ printf "%.2f" $value }} tickets per endpoint, over `+num(a.OverUtilizationFactor)+`x the target`,
 			who+` has stayed above `+num(a.OverUtilizationFactor)+` times its utilization target (`+clientTarget+` tickets per endpoint per `+cfg.Windows.Utilization.Label+`) for `+a.OverUtilizationFor.Label+`: at least {{ printf "%.2f" $value }}.`,
 			clientDashboard),
 		alert(cfg, "RetentionSLAComplianceLow",
-			withInfo(fmt.Sprintf("%s < %s", m.ClientSLACompliance, num(a.SLAMin))), "1h", "warning", "client", psa,
+			withInfo(fmt.Sprintf("%s < %s\n  and on (client_id) %s >= %d", m.ClientSLACompliance, num(a.SLAMin), m.ClientSLATickets, a.SLAMinTickets)),
+			"1h", "warning", "client", component(psa, config.ComponentSLA),
 			`{{ $labels.client }}: SLA compliance {{ $value | humanizePercentage }}`,
-			who+` met its SLA on {{ $value | humanizePercentage }} of SLA tickets in the last `+cfg.Windows.SLA.Label+` (minimum `+num(100*a.SLAMin)+`%).`,
+			who+` met its SLA on {{ $value | humanizePercentage }} of `+evidence(m.ClientSLATickets, "SLA tickets")+` in the last `+cfg.Windows.SLA.Label+` (minimum `+num(100*a.SLAMin)+`%).`,
 			clientDashboard),
 		alert(cfg, "RetentionCSATLow",
-			withInfo(fmt.Sprintf("%s < %s", m.ClientCSAT, num(a.CSATMin))), "1h", "warning", "client", psa,
+			withInfo(fmt.Sprintf("%s < %s\n  and on (client_id) %s >= %d", m.ClientCSAT, num(a.CSATMin), m.ClientCSATResponses, a.CSATMinResponses)),
+			"1h", "warning", "client", component(psa, config.ComponentCSAT),
 			`{{ $labels.client }}: CSAT {{ $value | humanizePercentage }}`,
-			who+` rated {{ $value | humanizePercentage }} of surveys positive in the last `+cfg.Windows.CSAT.Label+` (minimum `+num(100*a.CSATMin)+`%).`,
+			who+` rated {{ $value | humanizePercentage }} of `+evidence(m.ClientCSATResponses, "surveys")+` positive in the last `+cfg.Windows.CSAT.Label+` (minimum `+num(100*a.CSATMin)+`%).`,
 			clientDashboard),
 		alert(cfg, "RetentionInvoiceOverdue",
 			withInfo(fmt.Sprintf("(time() - %s) / 86400 > %s", m.ClientOldestOverdueTimestamp, days(a.OverdueAfter))),
-			"1h", "warning", "client", billing,
+			"1h", "warning", "client", component(billing, config.ComponentBilling),
 			`{{ $labels.client }}: invoice {{ printf "%.0f" $value }} days overdue`,
 			who+` has an invoice {{ printf "%.0f" $value }} days overdue.`,
 			clientDashboard),
 	}
+}
+
+// component labels an alert on one health component's input, so that
+// Alertmanager can hold it back while the client's health alert fires:
+// that alert already names the weakest components.
+func component(labels map[string]string, c config.Component) map[string]string {
+	out := map[string]string{m.LabelComponent: string(c)}
+	for k, v := range labels {
+		out[k] = v
+	}
+	return out
+}
+
+// evidence is the count behind a client's ratio, in an alert's words.
+func evidence(metric, what string) string {
+	return `{{ with printf "` + metric + `{client_id=%q}" $labels.client_id | query }}{{ . | first | value | printf "%.0f" }} {{ end }}` + what
 }
 
 func portfolioAlerts(cfg *config.Config) []Rule {

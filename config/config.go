@@ -192,6 +192,10 @@ type Alerts struct {
 	OverUtilizationFor    Window  `yaml:"over_utilization_for"`
 	SLAMin                float64 `yaml:"sla_min"`
 	CSATMin               float64 `yaml:"csat_min"`
+	// The SLA and CSAT alerts need this much evidence: a ratio of one or
+	// two tickets or responses says little.
+	SLAMinTickets    int `yaml:"sla_min_tickets"`
+	CSATMinResponses int `yaml:"csat_min_responses"`
 	// OverdueAfter: an invoice overdue longer than this alerts.
 	OverdueAfter Window `yaml:"overdue_after"`
 	// HealthDrop points lost within HealthDropWindow alerts.
@@ -250,6 +254,8 @@ func Default() *Config {
 			OverUtilizationFor:    MustWindow("3d"),
 			SLAMin:                0.90,
 			CSATMin:               0.70,
+			SLAMinTickets:         5,
+			CSATMinResponses:      5,
 			OverdueAfter:          MustWindow("30d"),
 			HealthDrop:            15,
 			HealthDropWindow:      MustWindow("7d"),
@@ -462,6 +468,9 @@ func (c *Config) checkAlerts() error {
 		if w.Duration <= 0 || !w.WholeDays() {
 			return fmt.Errorf("alerts.%s must be a whole number of days", key)
 		}
+	}
+	if a.SLAMinTickets < 0 || a.CSATMinResponses < 0 {
+		return errors.New("alerts.sla_min_tickets and alerts.csat_min_responses must not be negative")
 	}
 	if len(a.RenewalHorizons) == 0 {
 		return errors.New("alerts.renewal_horizons needs at least one horizon")

@@ -11,7 +11,9 @@ const (
 	ClientTickets                  = "retention_client_tickets" // window
 	ClientUtilization              = "retention_client_utilization_ratio"
 	ClientSLACompliance            = "retention_client_sla_compliance_ratio"
+	ClientSLATickets               = "retention_client_sla_tickets"
 	ClientCSAT                     = "retention_client_csat_ratio"
+	ClientCSATResponses            = "retention_client_csat_responses"
 	ClientBestPractice             = "retention_client_best_practice_ratio"
 	ClientLastReviewTimestamp      = "retention_client_last_review_timestamp_seconds"
 	ClientRenewalContacts          = "retention_client_renewal_contacts"
@@ -97,7 +99,7 @@ const (
 func All() []string {
 	return []string{
 		ClientInfo, ClientStartTimestamp, ClientNextAnniversaryTimestamp, ClientEndpoints,
-		ClientTickets, ClientUtilization, ClientSLACompliance, ClientCSAT, ClientBestPractice,
+		ClientTickets, ClientUtilization, ClientSLACompliance, ClientSLATickets, ClientCSAT, ClientCSATResponses, ClientBestPractice,
 		ClientLastReviewTimestamp, ClientRenewalContacts, ClientOverdueInvoices, ClientOverdueAmount,
 		ClientOldestOverdueTimestamp, ClientMRR, ClientHealthScore, ClientHealthComponentScore,
 		ClientHealthCoverage, ClientUtilizationTarget, ClientReviewCadence,

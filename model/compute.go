@@ -199,10 +199,12 @@ func (c *computation) client(cl Client, mrr map[string]float64) ClientResult {
 		t := sla[cl.ID]
 		if t.SLATickets != nil && *t.SLATickets > 0 && t.SLABreached != nil {
 			r.SLACompliance = ptr(float64(*t.SLATickets-*t.SLABreached) / float64(*t.SLATickets))
+			r.SLATickets = ptr(float64(*t.SLATickets))
 		}
 	}
 	if s, ok := psa.Surveys[cl.ID]; ok && s.Responses > 0 {
 		r.CSAT = ptr(float64(s.Positive) / float64(s.Responses))
+		r.CSATResponses = ptr(float64(s.Responses))
 	}
 	if a, ok := c.lastAssessment(cl); ok && a.Total > 0 {
 		r.BestPractice = ptr(float64(a.Met) / float64(a.Total))

@@ -20,7 +20,9 @@ type ClientResult struct {
 	Tickets                  []WindowValue
 	Utilization              *float64
 	SLACompliance            *float64
+	SLATickets               *float64 // the compliance ratio's denominator
 	CSAT                     *float64
+	CSATResponses            *float64 // the CSAT ratio's denominator
 	BestPractice             *float64
 	LastReviewTimestamp      *float64
 	RenewalContacts          *float64

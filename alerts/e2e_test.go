@@ -24,6 +24,7 @@ import (
 // notification is one webhook call of Alertmanager.
 type notification struct {
 	Receiver string
+	GroupKey string `json:"groupKey"`
 	Status   string `json:"status"`
 	Alerts   []struct {
 		Status      string            `json:"status"`

@@ -254,7 +254,7 @@ func Default() *Config {
 			OverUtilizationFor:    MustWindow("3d"),
 			SLAMin:                0.90,
 			CSATMin:               0.70,
-			SLAMinTickets:         5,
+			SLAMinTickets:         10,
 			CSATMinResponses:      5,
 			OverdueAfter:          MustWindow("30d"),
 			HealthDrop:            15,

@@ -317,11 +317,14 @@ func utilization(r *rand.Rand, p profile) float64 {
 var (
 	priorities  = []weighted[string]{{"low", 30}, {"normal", 50}, {"high", 15}, {"critical", 5}}
 	surveyScore = map[profile][]weighted[int]{
-		healthy: {{5, 55}, {4, 30}, {3, 8}, {2, 4}, {1, 3}},
-		watch:   {{5, 30}, {4, 30}, {3, 20}, {2, 10}, {1, 10}},
+		healthy: {{5, 60}, {4, 30}, {3, 6}, {2, 2}, {1, 2}},
+		watch:   {{5, 35}, {4, 40}, {3, 12}, {2, 7}, {1, 6}},
 		atRisk:  {{5, 15}, {4, 20}, {3, 25}, {2, 20}, {1, 20}},
 	}
-	breachPercent = map[profile]int{healthy: 4, watch: 12, atRisk: 30}
+	// Breaches per thousand SLA tickets: a healthy client's SLA holds on
+	// about 98% of tickets, so that one breached ticket in a quiet quarter
+	// is not a pattern.
+	breachPermille = map[profile]int{healthy: 20, watch: 60, atRisk: 300}
 )
 
 func (g *gen) ticketsOf(r *rand.Rand, c *client) {
@@ -350,7 +353,7 @@ func (g *gen) ticket(r *rand.Rand, c *client, id string, created time.Time, p pr
 	}
 	var breached any
 	if r.IntN(100) < 85 {
-		breached = r.IntN(100) < breachPercent[p]
+		breached = r.IntN(1000) < breachPermille[p]
 	}
 	g.row(g.psa, "tickets", id, c.id, created, closed, pick(r, priorities), breached)
 	if closed != nil && r.IntN(5) == 0 {
@@ -412,7 +415,8 @@ func (g *gen) assessmentsOf(r *rand.Rand, c *client) {
 func (g *gen) invoicesOf(r *rand.Rand, c *client) {
 	y, m, _ := g.historyStart(c).YMD()
 	late := map[profile]int{healthy: 10, watch: 30, atRisk: 50}[c.profile]
-	unpaid := map[profile]int{healthy: 2, watch: 8, atRisk: 25}[c.profile]
+	// Invoices per thousand still unpaid, of those due in the last 120 days.
+	unpaid := map[profile]int{healthy: 5, watch: 40, atRisk: 150}[c.profile]
 	for n := 1; ; n++ {
 		issued := model.NewDate(y, m, 1)
 		m++
@@ -428,7 +432,7 @@ func (g *gen) invoicesOf(r *rand.Rand, c *client) {
 		if r.IntN(100) < late {
 			paid = datePtr(due.AddDays(between(r, 1, 30)))
 		}
-		if due < g.today && due >= g.today.AddDays(-120) && r.IntN(100) < unpaid {
+		if due < g.today && due >= g.today.AddDays(-120) && r.IntN(1000) < unpaid {
 			paid = nil
 		}
 		if paid != nil && *paid > g.today {

@@ -51,8 +51,13 @@ func main() {
 }
 
 func run(ctx context.Context, c cli, logger *slog.Logger) error {
-	// The demo serves the exporter's defaults; a backfill computes with them.
-	cfg, err := config.Load("")
+	logrus.SetOutput(io.Discard) // the embedded engine's own chatter
+	db, err := embedded.Start("127.0.0.1:0", "psa", "billing")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cfg, err := demoConfig(db)
 	if err != nil {
 		return err
 	}
@@ -63,12 +68,6 @@ func run(ctx context.Context, c cli, logger *slog.Logger) error {
 			return err
 		}
 	}
-	logrus.SetOutput(io.Discard) // the embedded engine's own chatter
-	db, err := embedded.Start("127.0.0.1:0", "psa", "billing")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 
 	start := time.Now()
 	sum, err := seed(ctx, db, synth.Options{Clients: c.Clients, Seed: c.Seed, Now: time.Now()})
@@ -78,13 +77,6 @@ func run(ctx context.Context, c cli, logger *slog.Logger) error {
 	fmt.Fprintf(os.Stderr, "Generated a synthetic MSP with %d active clients (%d tickets) in %s.\n",
 		c.Clients, sum.Rows["tickets"], time.Since(start).Round(100*time.Millisecond))
 
-	// The exporter reads its DSNs from the environment, as in production.
-	if err := os.Setenv(config.DefaultPSADSNEnv, db.DSN("psa")); err != nil {
-		return err
-	}
-	if err := os.Setenv(config.DefaultBillingDSNEnv, db.DSN("billing")); err != nil {
-		return err
-	}
 	if c.Backfill != "" {
 		start := time.Now()
 		st, err := runBackfill(ctx, cfg, bf, os.Stderr, logger)
@@ -94,7 +86,21 @@ func run(ctx context.Context, c cli, logger *slog.Logger) error {
 		fmt.Fprint(os.Stderr, loadHelp(c.Backfill, target(c.ListenAddress), st, time.Since(start)))
 	}
 	fmt.Fprint(os.Stderr, banner(c.ListenAddress, sum.Stories))
-	return serve.Run(ctx, "", serve.Web{ListenAddresses: []string{c.ListenAddress}, TelemetryPath: "/metrics"}, logger)
+	return serve.Run(ctx, cfg, "", serve.Web{ListenAddresses: []string{c.ListenAddress}, TelemetryPath: "/metrics"}, logger)
+}
+
+// demoConfig is the one configuration the demo's backfill and serving
+// share: the exporter's defaults, with the PSA and billing DSNs of the
+// embedded database in the environment, as in production. A reload
+// reads the same defaults from the same environment.
+func demoConfig(db *embedded.Server) (*config.Config, error) {
+	if err := os.Setenv(config.DefaultPSADSNEnv, db.DSN("psa")); err != nil {
+		return nil, err
+	}
+	if err := os.Setenv(config.DefaultBillingDSNEnv, db.DSN("billing")); err != nil {
+		return nil, err
+	}
+	return config.Load("")
 }
 
 // seed creates the reference schema and loads the generated data.

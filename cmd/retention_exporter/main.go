@@ -210,9 +210,13 @@ func countEnabled(cfg *config.Config) int {
 // Run serves metrics until SIGINT or SIGTERM; SIGHUP reloads the config.
 func (s *ServeCmd) Run(cli *CLI, logger *slog.Logger) error {
 	logger.Info("starting "+program, "version", version.Info(), "build_context", version.BuildContext())
+	cfg, err := config.Load(cli.ConfigFile)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return serve.Run(ctx, cli.ConfigFile, serve.Web{
+	return serve.Run(ctx, cfg, cli.ConfigFile, serve.Web{
 		ListenAddresses: s.ListenAddress,
 		ConfigFile:      s.ConfigFile,
 		TelemetryPath:   s.TelemetryPath,

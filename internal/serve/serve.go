@@ -37,20 +37,16 @@ type driverLog struct{ logger *slog.Logger }
 
 func (d driverLog) Print(v ...any) { d.logger.Debug("mysql driver: " + fmt.Sprint(v...)) }
 
-// Run serves until ctx ends or the listener fails. The configuration is
-// read from configFile ("" for the defaults) and read again on SIGHUP and
+// Run serves cfg until ctx ends or the listener fails. cfg was read from
+// configFile ("" for the defaults), which is read again on SIGHUP and
 // POST /-/reload; a configuration that does not load leaves the previous
 // one serving.
-func Run(ctx context.Context, configFile string, w Web, logger *slog.Logger) error {
+func Run(ctx context.Context, cfg *config.Config, configFile string, w Web, logger *slog.Logger) error {
 	_ = mysql.SetLogger(driverLog{logger})
 	if w.ConfigFile != "" {
 		if err := web.Validate(w.ConfigFile); err != nil {
 			return fmt.Errorf("web.config.file: %w", err)
 		}
-	}
-	cfg, err := config.Load(configFile)
-	if err != nil {
-		return err
 	}
 	psa, billing, err := Open(cfg, logger)
 	if err != nil {

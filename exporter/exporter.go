@@ -70,12 +70,28 @@ type Exporter struct {
 	reloadTime      prometheus.Gauge
 
 	wake chan struct{} // a reload asks the loop for a refresh now
+
+	// Guarded by mu: whether a refresh with the PSA's data has been
+	// published, since when each failing source has failed, and how many
+	// refreshes in a row had a failure.
+	announced bool
+	downMu    sync.Mutex // the two sources' reads record at once
+	downSince map[string]time.Time
+	failures  int
+	// firstRetry is the wait after the first failed refresh; it doubles
+	// with each failure after it, up to the refresh interval.
+	firstRetry time.Duration
 }
+
+// FirstRetry is how long the loop waits after a refresh fails before it
+// tries again: a brief failure at start-up must not leave the exporter
+// unready for a whole refresh interval.
+const FirstRetry = 5 * time.Second
 
 // New returns an exporter for the sources; billing is nil when not configured.
 func New(cfg *config.Config, psa PSA, billing Billing, logger *slog.Logger) *Exporter {
 	e := &Exporter{cfg: cfg, psa: psa, bill: billing, logger: logger, registry: prometheus.NewRegistry(),
-		wake: make(chan struct{}, 1)}
+		wake: make(chan struct{}, 1), downSince: map[string]time.Time{}, firstRetry: FirstRetry}
 	e.up = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metrics.SourceUp,
 		Help: "1 when the last refresh read the source, else 0."}, []string{metrics.LabelSource})
 	e.lastSuccess = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metrics.SourceLastSuccess,
@@ -184,7 +200,9 @@ func (e *Exporter) Snapshot() *Snapshot { return e.snapshot.Load() }
 func (e *Exporter) Ready() bool { return e.ready.Load() }
 
 // Run refreshes at start and then every refresh interval until ctx ends.
-// A refresh slower than the interval delays the next one; they never overlap.
+// After a refresh in which a source failed, it tries again sooner: 5s,
+// doubling with each failure, up to the interval. A refresh slower than
+// the interval delays the next one; they never overlap.
 func (e *Exporter) Run(ctx context.Context) {
 	for {
 		e.Refresh(ctx, time.Now())
@@ -192,27 +210,53 @@ func (e *Exporter) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-e.wake:
-		case <-time.After(e.interval()):
+		case <-time.After(e.nextWait()):
 		}
 	}
 }
 
+// nextWait is the time until the next refresh.
+func (e *Exporter) nextWait() time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return retryDelay(e.firstRetry, e.failures, time.Duration(e.cfg.RefreshInterval))
+}
+
+// retryDelay is the wait after `failures` refreshes in a row had a failed
+// source: first, doubling each time, never more than interval; interval
+// when the last refresh read every source.
+func retryDelay(first time.Duration, failures int, interval time.Duration) time.Duration {
+	if failures == 0 {
+		return interval
+	}
+	d := first
+	for range failures - 1 {
+		if d >= interval {
+			break
+		}
+		d *= 2
+	}
+	return min(d, interval)
+}
+
 // Refresh reads every source at now, expires facts older than
-// max_staleness, and publishes a new snapshot.
-func (e *Exporter) Refresh(ctx context.Context, now time.Time) {
+// max_staleness, and publishes a new snapshot. It reports whether every
+// source was read.
+func (e *Exporter) Refresh(ctx context.Context, now time.Time) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	start := time.Now()
 	var wg sync.WaitGroup
 	var psaFacts *model.PSAFacts
 	var billingFacts *model.BillingFacts
+	var psaErr, billingErr error
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		start := time.Now()
 		f, reps, err := e.psa.ReadPSA(ctx, e.cfg, now)
-		e.record(e.psa, now, start, reps, err)
-		psaFacts = f
+		e.record(e.psa, now, start, reps, err, e.psaFacts != nil)
+		psaFacts, psaErr = f, err
 	}()
 	if e.bill != nil {
 		wg.Add(1)
@@ -220,11 +264,17 @@ func (e *Exporter) Refresh(ctx context.Context, now time.Time) {
 			defer wg.Done()
 			start := time.Now()
 			f, reps, err := e.bill.ReadBilling(ctx, e.cfg, now)
-			e.record(e.bill, now, start, reps, err)
-			billingFacts = f
+			e.record(e.bill, now, start, reps, err, e.billingFacts != nil)
+			billingFacts, billingErr = f, err
 		}()
 	}
 	wg.Wait()
+	ok := psaErr == nil && billingErr == nil
+	if ok {
+		e.failures = 0
+	} else {
+		e.failures++
+	}
 
 	if psaFacts != nil {
 		e.psaFacts = psaFacts
@@ -246,17 +296,23 @@ func (e *Exporter) Refresh(ctx context.Context, now time.Time) {
 	rendering := time.Now()
 	if snap := e.publish(); snap != nil {
 		e.rendered(time.Since(rendering))
-		e.logger.Debug("published", "duration", time.Since(start), "series", snap.Series,
+		level, msg := slog.LevelDebug, "published"
+		if !e.announced && e.psaFacts != nil {
+			level, msg, e.announced = slog.LevelInfo, "first refresh published: serving the PSA's data", true
+		}
+		e.logger.Log(ctx, level, msg, "duration", time.Since(start), "series", snap.Series,
 			"bytes", snap.PlainLen, "gzip_bytes", len(snap.Gzip))
 	}
 	// Ready only once the PSA's data is being served, not merely read.
 	if psaFacts != nil {
 		e.ready.Store(true)
 	}
+	return ok
 }
 
-// record turns one source read into the exporter's own metrics and logs.
-func (e *Exporter) record(db named, now, start time.Time, reps []source.QueryReport, err error) {
+// record turns one source read into the exporter's own metrics and logs;
+// hadData says whether earlier data of the source is still served.
+func (e *Exporter) record(db named, now, start time.Time, reps []source.QueryReport, err error, hadData bool) {
 	defer e.ownVersion.Add(1)
 	e.refreshDuration.WithLabelValues(db.Name()).Set(time.Since(start).Seconds())
 	durations := map[string]float64{}
@@ -280,13 +336,28 @@ func (e *Exporter) record(db named, now, start time.Time, reps []source.QueryRep
 	for q, d := range durations {
 		e.queryDuration.WithLabelValues(db.Name(), q).Set(d)
 	}
+	retry := retryDelay(e.firstRetry, e.failures+1, time.Duration(e.cfg.RefreshInterval))
+	e.downMu.Lock()
+	defer e.downMu.Unlock()
 	if err != nil {
 		e.up.WithLabelValues(db.Name()).Set(0)
-		e.logger.Error("refresh failed; serving the last good data until max_staleness",
-			"database", db.Name(), "target", db.Target(), "err", err)
+		if _, down := e.downSince[db.Name()]; !down {
+			e.downSince[db.Name()] = start
+		}
+		msg := "refresh failed; serving the last good data until max_staleness"
+		if !hadData {
+			msg = "refresh failed; no data has been read from this source yet, so none of it is served"
+		}
+		e.logger.Error(msg, "database", db.Name(), "target", db.Target(), "retry_in", retry, "err", err)
 		return
 	}
 	e.up.WithLabelValues(db.Name()).Set(1)
 	e.lastSuccess.WithLabelValues(db.Name()).Set(float64(now.UnixMilli()) / 1000)
+	if since, down := e.downSince[db.Name()]; down {
+		delete(e.downSince, db.Name())
+		e.logger.Info("source recovered", "database", db.Name(), "target", db.Target(),
+			"failing_for", time.Since(since).Round(time.Second))
+		return
+	}
 	e.logger.Debug("refreshed", "database", db.Name(), "duration", time.Since(start))
 }

@@ -1,0 +1,141 @@
+package exporter
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/retention-exporter/retention_exporter/config"
+	"github.com/retention-exporter/retention_exporter/model"
+	"github.com/retention-exporter/retention_exporter/source"
+)
+
+func TestRetryDelay(t *testing.T) {
+	const first, interval = 5 * time.Second, 5 * time.Minute
+	for _, c := range []struct {
+		failures int
+		want     time.Duration
+	}{
+		{0, interval}, {1, 5 * time.Second}, {2, 10 * time.Second}, {3, 20 * time.Second},
+		{6, 160 * time.Second}, {7, interval}, {50, interval},
+	} {
+		if got := retryDelay(first, c.failures, interval); got != c.want {
+			t.Errorf("after %d failures: %s, want %s", c.failures, got, c.want)
+		}
+	}
+	if got := retryDelay(first, 1, 2*time.Second); got != 2*time.Second {
+		t.Errorf("a refresh interval shorter than the first retry: %s", got)
+	}
+}
+
+// flakyPSA fails its first reads, then serves; it records when it was read.
+type flakyPSA struct {
+	fakePSA
+	mu    sync.Mutex
+	fails int
+	reads []time.Time
+}
+
+func (f *flakyPSA) ReadPSA(ctx context.Context, cfg *config.Config, now time.Time) (*model.PSAFacts, []source.QueryReport, error) {
+	f.mu.Lock()
+	f.reads = append(f.reads, time.Now())
+	fail := len(f.reads) <= f.fails
+	f.mu.Unlock()
+	f.fakePSA.set(fail, "smb")
+	return f.fakePSA.ReadPSA(ctx, cfg, now)
+}
+
+func (f *flakyPSA) readTimes() []time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]time.Time(nil), f.reads...)
+}
+
+// syncBuffer is a log destination the refresh goroutines may share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestFailedStartRetriesSoon: a PSA that fails at start is tried again
+// after 5s, 10s, 20s (here scaled down), not after a whole refresh
+// interval, so the exporter is ready soon after the database is. The
+// log says there is no data yet, then that the source recovered and the
+// first refresh was published with its series count; later successes
+// log nothing at info.
+func TestFailedStartRetriesSoon(t *testing.T) {
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	psa := &flakyPSA{fails: 3}
+	e := New(testConfig(t, "refresh_interval: 1h\nmax_staleness: 2h\n"), psa, nil, logger)
+	const first = 20 * time.Millisecond
+	e.firstRetry = first
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	deadline := time.Now().Add(30 * time.Second)
+	for !e.Ready() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready 30s after a start with 3 failed reads (reads at %v):\n%s", psa.readTimes(), logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	reads := psa.readTimes()
+	if len(reads) != 4 {
+		t.Fatalf("%d reads until ready, want 3 failures and a success", len(reads))
+	}
+	for i, want := range []time.Duration{first, 2 * first, 4 * first} {
+		if gap := reads[i+1].Sub(reads[i]); gap < want {
+			t.Errorf("retry %d after %s, want at least %s", i+1, gap, want)
+		}
+	}
+	out := logs.String()
+	for _, want := range []string{
+		`msg="refresh failed; no data has been read from this source yet, so none of it is served" database=psa target=fake retry_in=20ms`,
+		`retry_in=40ms`, `retry_in=80ms`,
+		`msg="source recovered" database=psa`,
+		`msg="first refresh published: serving the PSA's data"`,
+		` series=`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "serving the last good data") {
+		t.Errorf("the log claims last good data before any was read:\n%s", out)
+	}
+
+	// A later refresh that succeeds says nothing at info; one that fails
+	// says the last good data is served.
+	before := strings.Count(out, "\n")
+	e.Refresh(context.Background(), t0.Add(time.Minute))
+	if got := logs.String(); strings.Count(got, "\n") != before {
+		t.Errorf("a routine refresh logged at info:\n%s", got[len(out):])
+	}
+	psa.fakePSA.set(true, "smb")
+	psa.mu.Lock()
+	psa.fails = 1 << 30
+	psa.mu.Unlock()
+	e.Refresh(context.Background(), t0.Add(2*time.Minute))
+	if got := logs.String(); !strings.Contains(got[len(out):], "refresh failed; serving the last good data until max_staleness") {
+		t.Errorf("a failure after data was read:\n%s", got[len(out):])
+	}
+}

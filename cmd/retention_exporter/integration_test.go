@@ -99,7 +99,9 @@ func TestFixtureMetrics(t *testing.T) {
 		},
 		"retention_client_utilization_ratio":                {{Labels: c1, Value: 0.5}},
 		"retention_client_sla_compliance_ratio":             {{Labels: c1, Value: 0.75}},
+		"retention_client_sla_tickets":                      {{Labels: c1, Value: 4}}, // t1, t2, t6, t7
 		"retention_client_csat_ratio":                       {{Labels: c1, Value: 0.5}},
+		"retention_client_csat_responses":                   {{Labels: c1, Value: 4}}, // s1 to s4
 		"retention_client_best_practice_ratio":              {{Labels: c1, Value: 0.75}},
 		"retention_client_last_review_timestamp_seconds":    {{Labels: c1, Value: day(today, -100)}},
 		"retention_client_renewal_contacts":                 {{Labels: c1, Value: 2}, {Labels: c2, Value: 0}, {Labels: c3, Value: 1}},

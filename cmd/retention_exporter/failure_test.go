@@ -275,3 +275,45 @@ func TestReload(t *testing.T) {
 		t.Errorf("GET /-/reload: %d, want 405", got)
 	}
 }
+
+// TestReadySoonAfterStartupFailure: a database that is down when the
+// exporter starts and up seconds later makes it ready within seconds,
+// not after a whole refresh_interval (1h here): a failed refresh is
+// retried after 5s, doubling. At the default log level the log says that
+// no data is served yet, then that the source recovered and the first
+// refresh was published.
+func TestReadySoonAfterStartupFailure(t *testing.T) {
+	db, err := mariadbtest.New(filepath.Join(t.TempDir(), "db"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := startExporter(t, db, "refresh_interval: 1h\nmax_staleness: 2h\n", "--log.level=info")
+	waitFor(t, 10*time.Second, "a failed first refresh", func() bool {
+		return strings.Contains(p.logs.String(), "refresh failed")
+	})
+	if err := db.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := loadReference(db); err != nil {
+		t.Fatal(err)
+	}
+	up := time.Now()
+	waitFor(t, time.Minute, "readiness after the database came up", func() bool {
+		return p.status(t, "/-/ready") == http.StatusOK
+	})
+	t.Logf("ready %s after the database came up", time.Since(up).Round(100*time.Millisecond))
+	logs := p.logs.String()
+	for _, want := range []string{
+		`msg="refresh failed; no data has been read from this source yet, so none of it is served" database=psa`,
+		`retry_in=5s`,
+		`msg="source recovered" database=psa`,
+		`msg="first refresh published: serving the PSA's data"`,
+	} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %q", want)
+		}
+	}
+	if strings.Contains(logs, "level=DEBUG") || strings.Contains(logs, "serving the last good data") {
+		t.Errorf("debug lines or a claim of last good data at the default level:\n%s", logs)
+	}
+}

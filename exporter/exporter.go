@@ -180,12 +180,6 @@ func (e *Exporter) ReloadFailed() {
 	e.ownVersion.Add(1)
 }
 
-func (e *Exporter) interval() time.Duration {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return time.Duration(e.cfg.RefreshInterval)
-}
-
 func (e *Exporter) sources() []named {
 	if e.bill == nil {
 		return []named{e.psa}

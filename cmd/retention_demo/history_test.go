@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/tsdb"
 	"github.com/prometheus/prometheus/tsdb/chunkenc"
@@ -129,19 +130,19 @@ func clientSeriesAt(t *testing.T, dir string, at time.Time) map[string]float64 {
 		if err != nil {
 			t.Fatal(err)
 		}
-		set := q.Select(context.Background(), false, nil, labels.MustNewMatcher(labels.MatchRegexp, labels.MetricName, "retention_(client|contract)_.+"))
+		set := q.Select(context.Background(), false, nil, labels.MustNewMatcher(labels.MatchRegexp, model.MetricNameLabel, "retention_(client|contract)_.+"))
 		for set.Next() {
 			s := set.At()
 			l := scrape.Labels{}
 			s.Labels().Range(func(x labels.Label) {
-				if x.Name != labels.MetricName && x.Name != "job" {
+				if x.Name != model.MetricNameLabel && x.Name != "job" {
 					l[x.Name] = x.Value
 				}
 			})
 			it := s.Iterator(nil)
 			for it.Next() != chunkenc.ValNone {
 				if ts, v := it.At(); ts == at.UnixMilli() {
-					out[s.Labels().Get(labels.MetricName)+l.String()] = v
+					out[s.Labels().Get(model.MetricNameLabel)+l.String()] = v
 				}
 			}
 		}

@@ -36,11 +36,24 @@ func freeAddr() (string, error) {
 	return l.Addr().String(), nil
 }
 
+// start runs binary on a free port and waits until readyPath answers 200.
+// A port found free can be taken by another process before the binary
+// binds it: then it tries another.
 func start(dir, binary string, args func(addr string) []string, readyPath string) (*Process, error) {
 	path, err := exec.LookPath(binary)
 	if err != nil {
 		return nil, fmt.Errorf("%s not found: install it (the test command does)", binary)
 	}
+	for try := 1; ; try++ {
+		p, err := startOnce(dir, path, args, readyPath)
+		if err == nil || try == 5 || !strings.Contains(err.Error(), "address already in use") {
+			return p, err
+		}
+	}
+}
+
+func startOnce(dir, path string, args func(addr string) []string, readyPath string) (*Process, error) {
+	binary := filepath.Base(path)
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err

@@ -116,16 +116,7 @@ func TestEndToEnd(t *testing.T) {
 	defer am.Stop()
 
 	// The product, with the generated rules' for durations shortened.
-	cfg, err := config.Parse(nil, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := Marshal(Generate(cfg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	short := regexp.MustCompile(`(?m)^(\s+for: )\S+$`).ReplaceAll(rules, []byte("${1}3s"))
-	s := stack.Start(t, stack.Options{Clients: 30, Rules: short, AlertmanagerAddr: strings.TrimPrefix(am.URL, "http://")})
+	s := stack.Start(t, stack.Options{Clients: 30, Rules: shortRules(t), AlertmanagerAddr: strings.TrimPrefix(am.URL, "http://")})
 	story := s.Stories.AtRisk
 	prom, db := s.Prometheus, s.DB
 	defer func() {
@@ -333,6 +324,21 @@ func amNotifications(t *testing.T, am *promtest.Process) int {
 	}
 	t.Fatalf("Alertmanager does not serve %s", series)
 	return 0
+}
+
+// shortRules are the default configuration's rules with every for
+// duration 3s, so that end-to-end tests see alerts fire in seconds.
+func shortRules(t *testing.T) []byte {
+	t.Helper()
+	cfg, err := config.Parse(nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := Marshal(Generate(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return regexp.MustCompile(`(?m)^(\s+for: )\S+$`).ReplaceAll(rules, []byte("${1}3s"))
 }
 
 // rewriteAlertmanager points the receivers at the test's webhook and

@@ -3,13 +3,11 @@ package alerts
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/retention-exporter/retention_exporter/config"
 	"github.com/retention-exporter/retention_exporter/internal/stack"
 )
 
@@ -47,16 +45,7 @@ type amGroup struct {
 func TestAlertVolume(t *testing.T) {
 	t.Parallel()
 	am, hook := startShippedAlertmanager(t, "sunday:saturday")
-	cfg, err := config.Parse(nil, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := Marshal(Generate(cfg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	short := regexp.MustCompile(`(?m)^(\s+for: )\S+$`).ReplaceAll(rules, []byte("${1}3s"))
-	s := stack.Start(t, stack.Options{Clients: demoClients, Rules: short, AlertmanagerAddr: strings.TrimPrefix(am.URL, "http://")})
+	s := stack.Start(t, stack.Options{Clients: demoClients, Rules: shortRules(t), AlertmanagerAddr: strings.TrimPrefix(am.URL, "http://")})
 	prom := s.Prometheus
 
 	// The alerts settle: every client's score is in Prometheus, and no

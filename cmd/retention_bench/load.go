@@ -151,7 +151,7 @@ func scrapers(t target, n int, d, pace time.Duration) ([]time.Duration, int) {
 	end := time.Now().Add(d)
 	// Every response's length is checked. Decompressing every body would
 	// make the scrapers compete with the server for the CPU (at 20,000
-	// clients a body is 69 MB of text): one body a second, taken in turn
+	// clients a body is 77 MB of text): one body a second, taken in turn
 	// by whichever scraper comes first, is decompressed and checked whole.
 	verify := time.NewTicker(time.Second)
 	defer verify.Stop()

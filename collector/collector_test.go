@@ -226,7 +226,7 @@ func TestFamiliesAreTheVocabulary(t *testing.T) {
 		served[f.name] = true
 	}
 	own := map[string]bool{metrics.BuildInfo: true, metrics.SourceUp: true, metrics.SourceLastSuccess: true,
-		metrics.RefreshDuration: true, metrics.QueryDuration: true, metrics.QueryErrors: true, metrics.InvalidRows: true,
+		metrics.RefreshDuration: true, metrics.QueryUp: true, metrics.QueryLastSuccess: true, metrics.QueryDuration: true, metrics.QueryErrors: true, metrics.InvalidRows: true,
 		metrics.ConfigLastReloadSuccessful: true, metrics.ConfigLastReloadSuccess: true, metrics.SnapshotRenderDuration: true}
 	for _, n := range metrics.All() {
 		if !served[n] && !own[n] {

@@ -6,7 +6,9 @@ package exporter
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -51,6 +53,11 @@ type Exporter struct {
 	mu           sync.Mutex // serialises refreshes
 	psaFacts     *model.PSAFacts
 	billingFacts *model.BillingFacts
+	// lastGood is when each planned query (each window of a windowed one)
+	// last succeeded, by source and name: its rows serve until then plus
+	// max_staleness. gone marks those already dropped, to log it once.
+	lastGood map[string]time.Time
+	gone     map[string]bool
 
 	snapshot atomic.Pointer[Snapshot]
 	ready    atomic.Bool
@@ -59,13 +66,8 @@ type Exporter struct {
 	own             *cachedPart
 	ownVersion      atomic.Uint64 // bumped after every change to the own metrics
 	runtime         *cachedPart   // build info, Go and process metrics
-	up              *prometheus.GaugeVec
-	lastSuccess     *prometheus.GaugeVec
-	refreshDuration *prometheus.GaugeVec
+	state           *ownMetrics // the sources' and queries' own series
 	renderDuration  *prometheus.GaugeVec
-	queryDuration   *prometheus.GaugeVec
-	queryErrors     *prometheus.CounterVec
-	invalidRows     *prometheus.CounterVec
 	reloadOK        prometheus.Gauge
 	reloadTime      prometheus.Gauge
 
@@ -91,19 +93,8 @@ const FirstRetry = 5 * time.Second
 // New returns an exporter for the sources; billing is nil when not configured.
 func New(cfg *config.Config, psa PSA, billing Billing, logger *slog.Logger) *Exporter {
 	e := &Exporter{cfg: cfg, psa: psa, bill: billing, logger: logger, registry: prometheus.NewRegistry(),
-		wake: make(chan struct{}, 1), downSince: map[string]time.Time{}, firstRetry: FirstRetry}
-	e.up = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metrics.SourceUp,
-		Help: "1 when the last refresh read the source, else 0."}, []string{metrics.LabelSource})
-	e.lastSuccess = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metrics.SourceLastSuccess,
-		Help: "Time of the last successful refresh of the source: the 'now' its metrics are computed for."}, []string{metrics.LabelSource})
-	e.refreshDuration = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metrics.RefreshDuration,
-		Help: "Duration of the last refresh of the source."}, []string{metrics.LabelSource})
-	e.queryDuration = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metrics.QueryDuration,
-		Help: "Duration of the query in the last refresh, summed over its windows."}, []string{metrics.LabelSource, metrics.LabelQuery})
-	e.queryErrors = prometheus.NewCounterVec(prometheus.CounterOpts{Name: metrics.QueryErrors,
-		Help: "Query runs that failed."}, []string{metrics.LabelSource, metrics.LabelQuery})
-	e.invalidRows = prometheus.NewCounterVec(prometheus.CounterOpts{Name: metrics.InvalidRows,
-		Help: "Rows skipped because they could not be used, by reason."}, []string{metrics.LabelSource, metrics.LabelQuery, metrics.LabelReason})
+		wake: make(chan struct{}, 1), downSince: map[string]time.Time{}, firstRetry: FirstRetry,
+		lastGood: map[string]time.Time{}, gone: map[string]bool{}, state: &ownMetrics{}}
 	e.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{Name: metrics.ConfigLastReloadSuccessful,
 		Help: "1 when the last configuration reload succeeded (or none was tried), 0 when it failed and the previous configuration stays."})
 	e.reloadTime = prometheus.NewGauge(prometheus.GaugeOpts{Name: metrics.ConfigLastReloadSuccess,
@@ -111,34 +102,15 @@ func New(cfg *config.Config, psa PSA, billing Billing, logger *slog.Logger) *Exp
 	e.renderDuration = newRenderDuration(e.registry)
 	e.reloadOK.Set(1)
 	e.reloadTime.SetToCurrentTime()
-	e.registry.MustRegister(e.up, e.lastSuccess, e.refreshDuration, e.queryDuration, e.queryErrors, e.invalidRows,
-		e.reloadOK, e.reloadTime)
+	e.registry.MustRegister(e.state, e.reloadOK, e.reloadTime)
 	runtime := prometheus.NewRegistry()
 	runtime.MustRegister(versioncollector.NewCollector("retention_exporter"),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	e.own = &cachedPart{gatherer: e.registry}
 	e.runtime = &cachedPart{gatherer: runtime, ttl: time.Second}
-	e.initSeries()
+	e.state.configure(cfg)
 	e.publish()
 	return e
-}
-
-// initSeries creates the per-source and per-query series at zero, so that
-// rate() and alerts see them before the first failure.
-func (e *Exporter) initSeries() {
-	cfg := e.cfg
-	for _, s := range e.sources() {
-		e.up.WithLabelValues(s.Name()).Set(0)
-		for _, f := range config.Facts {
-			if f.Source != s.Name() || !cfg.Enabled(f.Name) {
-				continue
-			}
-			e.queryErrors.WithLabelValues(s.Name(), f.Name)
-			for _, r := range source.Reasons {
-				e.invalidRows.WithLabelValues(s.Name(), f.Name, r)
-			}
-		}
-	}
 }
 
 // Reconfigure swaps in a new configuration and sources, then asks the
@@ -152,10 +124,8 @@ func (e *Exporter) Reconfigure(cfg *config.Config, psa PSA, billing Billing) (ol
 	e.cfg, e.psa, e.bill = cfg, psa, billing
 	if billing == nil {
 		e.billingFacts = nil
-		e.up.DeleteLabelValues(config.Billing)
-		e.lastSuccess.DeleteLabelValues(config.Billing)
 	}
-	e.initSeries()
+	e.state.configure(cfg)
 	e.mu.Unlock()
 	e.reloadOK.Set(1)
 	e.reloadTime.SetToCurrentTime()
@@ -243,24 +213,19 @@ func (e *Exporter) Refresh(ctx context.Context, now time.Time) bool {
 	var wg sync.WaitGroup
 	var psaFacts *model.PSAFacts
 	var billingFacts *model.BillingFacts
+	var psaReps, billingReps []source.QueryReport
 	var psaErr, billingErr error
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	wg.Go(func() {
 		start := time.Now()
-		f, reps, err := e.psa.ReadPSA(ctx, e.cfg, now)
-		e.record(e.psa, now, start, reps, err, e.psaFacts != nil)
-		psaFacts, psaErr = f, err
-	}()
+		psaFacts, psaReps, psaErr = e.psa.ReadPSA(ctx, e.cfg, now)
+		e.record(e.psa, now, start, psaReps, psaErr)
+	})
 	if e.bill != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			start := time.Now()
-			f, reps, err := e.bill.ReadBilling(ctx, e.cfg, now)
-			e.record(e.bill, now, start, reps, err, e.billingFacts != nil)
-			billingFacts, billingErr = f, err
-		}()
+			billingFacts, billingReps, billingErr = e.bill.ReadBilling(ctx, e.cfg, now)
+			e.record(e.bill, now, start, billingReps, billingErr)
+		})
 	}
 	wg.Wait()
 	ok := psaErr == nil && billingErr == nil
@@ -270,22 +235,19 @@ func (e *Exporter) Refresh(ctx context.Context, now time.Time) bool {
 		e.failures++
 	}
 
-	if psaFacts != nil {
-		e.psaFacts = psaFacts
+	fresh, keep, drop := e.judge(config.PSA, now, psaReps, psaErr)
+	e.psaFacts = mergePSA(e.psaFacts, psaFacts, fresh, keep, drop)
+	if e.psaFacts == nil && e.lastGood[config.PSA+"/"+config.QueryClients] != (time.Time{}) && !e.gone[config.PSA] {
+		e.gone[config.PSA] = true
+		e.logger.Warn("the PSA's clients are older than max_staleness: dropping every series derived from the PSA",
+			"last_success", e.lastGood[config.PSA+"/"+config.QueryClients], "max_staleness", time.Duration(e.cfg.MaxStaleness))
 	}
-	if billingFacts != nil {
-		e.billingFacts = billingFacts
+	if e.psaFacts != nil {
+		e.gone[config.PSA] = false
 	}
-	maxAge := time.Duration(e.cfg.MaxStaleness)
-	if e.psaFacts != nil && now.Sub(e.psaFacts.Now) > maxAge {
-		e.logger.Warn("PSA data is older than max_staleness: dropping every series derived from it",
-			"last_success", e.psaFacts.Now, "max_staleness", maxAge)
-		e.psaFacts = nil
-	}
-	if e.billingFacts != nil && now.Sub(e.billingFacts.Now) > maxAge {
-		e.logger.Warn("billing data is older than max_staleness: dropping every series derived from it",
-			"last_success", e.billingFacts.Now, "max_staleness", maxAge)
-		e.billingFacts = nil
+	if e.bill != nil {
+		fresh, keep, drop := e.judge(config.Billing, now, billingReps, billingErr)
+		e.billingFacts = mergeBilling(e.billingFacts, billingFacts, fresh, keep, drop)
 	}
 	rendering := time.Now()
 	if snap := e.publish(); snap != nil {
@@ -298,55 +260,61 @@ func (e *Exporter) Refresh(ctx context.Context, now time.Time) bool {
 			"bytes", snap.PlainLen, "gzip_bytes", len(snap.Gzip))
 	}
 	// Ready only once the PSA's data is being served, not merely read.
-	if psaFacts != nil {
+	if e.psaFacts != nil {
 		e.ready.Store(true)
 	}
 	return ok
 }
 
-// record turns one source read into the exporter's own metrics and logs;
-// hadData says whether earlier data of the source is still served.
-func (e *Exporter) record(db named, now, start time.Time, reps []source.QueryReport, err error, hadData bool) {
+// record turns one source read into the exporter's own metrics and logs.
+func (e *Exporter) record(db named, now, start time.Time, reps []source.QueryReport, err error) {
 	defer e.ownVersion.Add(1)
-	e.refreshDuration.WithLabelValues(db.Name()).Set(time.Since(start).Seconds())
-	durations := map[string]float64{}
-	for _, r := range reps {
-		durations[r.Query] += r.Duration.Seconds()
-		if r.Err != nil {
-			e.queryErrors.WithLabelValues(db.Name(), r.Query).Inc()
+	var planned []string
+	for _, q := range e.cfg.Plan(db.Name(), now) {
+		if !slices.Contains(planned, q.Fact.Name) {
+			planned = append(planned, q.Fact.Name)
 		}
+	}
+	e.state.record(db.Name(), float64(now.UnixMilli())/1000, time.Since(start).Seconds(), planned, reps, err == nil)
+	for _, r := range reps {
 		reasons := make([]string, 0, len(r.Invalid))
 		for reason := range r.Invalid {
 			reasons = append(reasons, reason)
 		}
 		sort.Strings(reasons)
 		for _, reason := range reasons {
-			n := r.Invalid[reason]
-			e.invalidRows.WithLabelValues(db.Name(), r.Query, reason).Add(float64(n))
 			e.logger.Warn("skipped invalid rows", "database", db.Name(), "query", r.Query, "window", r.Window,
-				"reason", reason, "rows", n, "first", r.Examples[reason])
+				"reason", reason, "rows", r.Invalid[reason], "first", r.Examples[reason])
 		}
-	}
-	for q, d := range durations {
-		e.queryDuration.WithLabelValues(db.Name(), q).Set(d)
 	}
 	retry := retryDelay(e.firstRetry, e.failures+1, time.Duration(e.cfg.RefreshInterval))
 	e.downMu.Lock()
 	defer e.downMu.Unlock()
 	if err != nil {
-		e.up.WithLabelValues(db.Name()).Set(0)
 		if _, down := e.downSince[db.Name()]; !down {
 			e.downSince[db.Name()] = start
 		}
-		msg := "refresh failed; serving the last good data until max_staleness"
-		if !hadData {
-			msg = "refresh failed; no data has been read from this source yet, so none of it is served"
+		failedQuery := false
+		for _, r := range reps {
+			if r.Err == nil {
+				continue
+			}
+			failedQuery = true
+			msg := "query failed; its last good rows serve until max_staleness"
+			if _, had := e.lastGood[queryKey(db.Name(), r.Query, r.Window)]; !had {
+				msg = "query failed; no rows of it have been read yet, so nothing it feeds is served"
+			}
+			e.logger.Error(msg, "database", db.Name(), "query", r.Query, "window", r.Window, "retry_in", retry, "err", r.Err)
 		}
-		e.logger.Error(msg, "database", db.Name(), "target", db.Target(), "retry_in", retry, "err", err)
+		if !failedQuery {
+			msg := "refresh failed; serving the last good data until max_staleness"
+			if !e.hadRows(db.Name()) {
+				msg = "refresh failed; no data has been read from this source yet, so none of it is served"
+			}
+			e.logger.Error(msg, "database", db.Name(), "target", db.Target(), "retry_in", retry, "err", err)
+		}
 		return
 	}
-	e.up.WithLabelValues(db.Name()).Set(1)
-	e.lastSuccess.WithLabelValues(db.Name()).Set(float64(now.UnixMilli()) / 1000)
 	if since, down := e.downSince[db.Name()]; down {
 		delete(e.downSince, db.Name())
 		e.logger.Info("source recovered", "database", db.Name(), "target", db.Target(),
@@ -354,4 +322,14 @@ func (e *Exporter) record(db named, now, start time.Time, reps []source.QueryRep
 		return
 	}
 	e.logger.Debug("refreshed", "database", db.Name(), "duration", time.Since(start))
+}
+
+// hadRows reports whether any query of the source has succeeded before.
+func (e *Exporter) hadRows(src string) bool {
+	for k := range e.lastGood {
+		if strings.HasPrefix(k, src+"/") {
+			return true
+		}
+	}
+	return false
 }

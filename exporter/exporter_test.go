@@ -43,7 +43,7 @@ func (f *fakePSA) set(fail bool, segment string) {
 	f.fail, f.segment = fail, segment
 }
 
-func (f *fakePSA) ReadPSA(_ context.Context, _ *config.Config, now time.Time) (*model.PSAFacts, []source.QueryReport, error) {
+func (f *fakePSA) ReadPSA(_ context.Context, cfg *config.Config, now time.Time) (*model.PSAFacts, []source.QueryReport, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail {
@@ -60,18 +60,28 @@ func (f *fakePSA) ReadPSA(_ context.Context, _ *config.Config, now time.Time) (*
 		})
 		facts.Contacts[id] = 1
 	}
-	return facts, []source.QueryReport{{Query: config.QueryClients, Rows: n}, {Query: config.QueryContacts, Rows: n}}, nil
+	return facts, planReports(cfg, config.PSA, now, n), nil
+}
+
+// planReports reports every query planned for src as read, as a source
+// does; the fakes' facts of the other queries are empty.
+func planReports(cfg *config.Config, src string, now time.Time, rows int) []source.QueryReport {
+	var reps []source.QueryReport
+	for _, q := range cfg.Plan(src, now) {
+		reps = append(reps, source.QueryReport{Query: q.Fact.Name, Window: q.Window.Label, Rows: rows})
+	}
+	return reps
 }
 
 type fakeBilling struct{ fail bool }
 
 func (f *fakeBilling) Name() string   { return config.Billing }
 func (f *fakeBilling) Target() string { return "fake" }
-func (f *fakeBilling) ReadBilling(_ context.Context, _ *config.Config, now time.Time) (*model.BillingFacts, []source.QueryReport, error) {
+func (f *fakeBilling) ReadBilling(_ context.Context, cfg *config.Config, now time.Time) (*model.BillingFacts, []source.QueryReport, error) {
 	if f.fail {
 		return nil, nil, errors.New("billing down")
 	}
-	return &model.BillingFacts{Now: now, Overdue: map[string][]model.Overdue{}}, nil, nil
+	return &model.BillingFacts{Now: now, Overdue: map[string][]model.Overdue{}}, planReports(cfg, config.Billing, now, 0), nil
 }
 
 func testConfig(t *testing.T, yaml string) *config.Config {

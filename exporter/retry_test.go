@@ -109,7 +109,7 @@ func TestFailedStartRetriesSoon(t *testing.T) {
 	}
 	out := logs.String()
 	for _, want := range []string{
-		`msg="refresh failed; no data has been read from this source yet, so none of it is served" database=psa target=fake retry_in=20ms`,
+		`msg="query failed; no rows of it have been read yet, so nothing it feeds is served" database=psa query=clients window="" retry_in=20ms`,
 		`retry_in=40ms`, `retry_in=80ms`,
 		`msg="source recovered" database=psa`,
 		`msg="first refresh published: serving the PSA's data"`,
@@ -119,7 +119,7 @@ func TestFailedStartRetriesSoon(t *testing.T) {
 			t.Errorf("log lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, "serving the last good data") {
+	if strings.Contains(out, "last good") {
 		t.Errorf("the log claims last good data before any was read:\n%s", out)
 	}
 
@@ -135,7 +135,7 @@ func TestFailedStartRetriesSoon(t *testing.T) {
 	psa.fails = 1 << 30
 	psa.mu.Unlock()
 	e.Refresh(context.Background(), t0.Add(2*time.Minute))
-	if got := logs.String(); !strings.Contains(got[len(out):], "refresh failed; serving the last good data until max_staleness") {
+	if got := logs.String(); !strings.Contains(got[len(out):], "query failed; its last good rows serve until max_staleness") {
 		t.Errorf("a failure after data was read:\n%s", got[len(out):])
 	}
 }

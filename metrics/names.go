@@ -64,6 +64,8 @@ const (
 	SourceUp          = "retention_source_up"                             // source
 	SourceLastSuccess = "retention_source_last_success_timestamp_seconds" // source
 	RefreshDuration   = "retention_refresh_duration_seconds"              // source
+	QueryUp           = "retention_query_up"                              // source, query
+	QueryLastSuccess  = "retention_query_last_success_timestamp_seconds"  // source, query
 	QueryDuration     = "retention_query_duration_seconds"                // source, query
 	QueryErrors       = "retention_query_errors_total"                    // source, query
 	InvalidRows       = "retention_invalid_rows_total"                    // source, query, reason
@@ -108,7 +110,7 @@ func All() []string {
 		Clients, ChurnCohortClients, ChurnedClients, ChurnedClientsByReason, MRR,
 		RevenueCohortMRR, RevenueRetainedMRR, RevenueCurrentMRR,
 		MRRMovement, MRRMovementClients, CohortClients, CohortRetainedClients, CohortMRR,
-		BuildInfo, SourceUp, SourceLastSuccess, RefreshDuration, QueryDuration, QueryErrors, InvalidRows,
+		BuildInfo, SourceUp, SourceLastSuccess, RefreshDuration, QueryUp, QueryLastSuccess, QueryDuration, QueryErrors, InvalidRows,
 		SnapshotRenderDuration, ConfigLastReloadSuccessful, ConfigLastReloadSuccess,
 	}
 }

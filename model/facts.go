@@ -3,7 +3,12 @@
 // It reads no clock and no database, so every formula is a plain function.
 package model
 
-import "time"
+import (
+	"maps"
+	"time"
+
+	"github.com/retention-exporter/retention_exporter/config"
+)
 
 // Client is one row of the clients fact.
 type Client struct {
@@ -84,4 +89,67 @@ type PSAFacts struct {
 type BillingFacts struct {
 	Now     time.Time
 	Overdue map[string][]Overdue // nil: disabled
+}
+
+// Drop removes the facts of one query (one window of a windowed one): it
+// failed, and nothing of it counts.
+func (f *PSAFacts) Drop(query, window string) { f.take(query, window, nil) }
+
+// Keep puts back the facts of one query (one window of a windowed one)
+// from old, an earlier refresh whose rows still count.
+func (f *PSAFacts) Keep(query, window string, old *PSAFacts) { f.take(query, window, old) }
+
+// take sets one query's facts to old's, or to absent when old is nil.
+func (f *PSAFacts) take(query, window string, old *PSAFacts) {
+	if old == nil {
+		old = &PSAFacts{}
+	}
+	switch query {
+	case config.QueryClients:
+		f.Clients = old.Clients
+	case config.QueryContracts:
+		f.Contracts = old.Contracts
+	case config.QueryEndpoints:
+		f.Endpoints = old.Endpoints
+	case config.QueryTickets:
+		// A copy: the map may be shared with the facts of another refresh.
+		tickets := maps.Clone(f.Tickets)
+		if counts, ok := old.Tickets[window]; ok {
+			if tickets == nil {
+				tickets = map[string]map[string]TicketCounts{}
+			}
+			tickets[window] = counts
+		} else {
+			delete(tickets, window)
+		}
+		f.Tickets = tickets
+	case config.QuerySurveys:
+		f.Surveys = old.Surveys
+	case config.QueryReviews:
+		f.Reviews = old.Reviews
+	case config.QueryContacts:
+		f.Contacts = old.Contacts
+	case config.QueryAssessments:
+		f.Assessments = old.Assessments
+	default:
+		panic("model: no PSA fact " + query)
+	}
+}
+
+// Drop removes the facts of one billing query.
+func (f *BillingFacts) Drop(query string) { f.take(query, nil) }
+
+// Keep puts back the facts of one billing query from old.
+func (f *BillingFacts) Keep(query string, old *BillingFacts) { f.take(query, old) }
+
+func (f *BillingFacts) take(query string, old *BillingFacts) {
+	if old == nil {
+		old = &BillingFacts{}
+	}
+	switch query {
+	case config.QueryInvoices:
+		f.Overdue = old.Overdue
+	default:
+		panic("model: no billing fact " + query)
+	}
 }

@@ -86,6 +86,19 @@ var decoders = map[string]factDecoder{
 	},
 }
 
+// drop removes what a failed run of a fact query decoded: it is absent.
+func (b *builder) drop(name, window string) {
+	if b.psa != nil {
+		b.psa.Drop(name, window)
+		if name == config.QueryClients {
+			b.clients = nil
+		}
+	}
+	if b.billing != nil {
+		b.billing.Drop(name)
+	}
+}
+
 // start prepares a run of a fact query for one window and returns its
 // row decoder.
 func (b *builder) start(name, window string) func(*row) error {

@@ -30,32 +30,37 @@ type QueryReport struct {
 }
 
 // ReadPSA runs every enabled PSA query at now in one read-only
-// transaction, so all facts come from one consistent snapshot.
+// transaction, so all facts come from one consistent snapshot. A query
+// that fails fails alone: the others still run, and the facts hold what
+// they read, with the failed queries' facts nil (absent). The error is
+// the first failure; the facts are nil only when no query could run.
 func (d *DB) ReadPSA(ctx context.Context, cfg *config.Config, now time.Time) (*model.PSAFacts, []QueryReport, error) {
 	b := &builder{psa: &model.PSAFacts{Now: now}}
-	reports, err := d.read(ctx, cfg, now, b)
-	if err != nil {
+	reports, ran, err := d.read(ctx, cfg, now, b)
+	if !ran {
 		return nil, reports, err
 	}
-	return b.psa, reports, nil
+	return b.psa, reports, err
 }
 
-// ReadBilling runs the billing queries at now.
+// ReadBilling runs the billing queries at now, as ReadPSA runs the PSA's.
 func (d *DB) ReadBilling(ctx context.Context, cfg *config.Config, now time.Time) (*model.BillingFacts, []QueryReport, error) {
 	b := &builder{billing: &model.BillingFacts{Now: now}}
-	reports, err := d.read(ctx, cfg, now, b)
-	if err != nil {
+	reports, ran, err := d.read(ctx, cfg, now, b)
+	if !ran {
 		return nil, reports, err
 	}
-	return b.billing, reports, nil
+	return b.billing, reports, err
 }
 
-// read runs the source's queries; the first failure ends the read, since
-// a source's facts are used whole or not at all.
-func (d *DB) read(ctx context.Context, cfg *config.Config, now time.Time, b *builder) ([]QueryReport, error) {
+// read runs the source's queries and reports whether any ran. A failed
+// query's facts are dropped and the others go on; since a failure can
+// break the connection (a timeout closes it), the queries after it run in
+// a new transaction.
+func (d *DB) read(ctx context.Context, cfg *config.Config, now time.Time, b *builder) ([]QueryReport, bool, error) {
 	rs := cfg.Plan(d.name, now)
 	if len(rs) == 0 {
-		return nil, nil // every query disabled: no need for a connection
+		return nil, true, nil // every query disabled: no need for a connection
 	}
 	if d.timeout > 0 {
 		// Connecting and preparing the session get a query's time too: a
@@ -65,22 +70,44 @@ func (d *DB) read(ctx context.Context, cfg *config.Config, now time.Time, b *bui
 		ctx, cancel = context.WithTimeout(ctx, d.timeout*time.Duration(len(rs)+2))
 		defer cancel()
 	}
-	conn, tx, err := d.begin(ctx, now)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	defer tx.Rollback() //nolint:errcheck // read-only: nothing to lose
-
-	var reports []QueryReport
-	for _, r := range rs {
-		rep := d.runQuery(ctx, tx, r, b)
-		reports = append(reports, rep)
-		if rep.Err != nil {
-			return reports, rep.Err
+	var (
+		reports []QueryReport
+		first   error
+		ran     bool
+		conn    *sql.Conn
+		tx      *sql.Tx
+	)
+	end := func() {
+		if tx != nil {
+			_ = tx.Rollback() // read-only: nothing to lose
+			conn.Close()
+			conn, tx = nil, nil
 		}
 	}
-	return reports, nil
+	defer end()
+	for _, r := range rs {
+		if tx == nil {
+			var err error
+			if conn, tx, err = d.begin(ctx, now); err != nil {
+				// The database cannot be reached: the rest cannot run either.
+				if first == nil {
+					first = err
+				}
+				return reports, ran, first
+			}
+		}
+		rep := d.runQuery(ctx, tx, r, b)
+		reports = append(reports, rep)
+		ran = true
+		if rep.Err != nil {
+			b.drop(r.Fact.Name, r.Window.Label)
+			if first == nil {
+				first = rep.Err
+			}
+			end()
+		}
+	}
+	return reports, ran, first
 }
 
 // begin takes a connection, prepares its session and starts a read-only

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -122,8 +124,9 @@ sources:
 	}
 }
 
-// TestQueryTimeout: a query slower than query_timeout fails the refresh
-// of its source, counts an error, and serves nothing made up.
+// TestQueryTimeout: a query slower than query_timeout fails alone: it
+// counts an error and its series are absent, not zero, while the queries
+// after it run on a new connection and serve.
 func TestQueryTimeout(t *testing.T) {
 	p := startExporter(t, shared, `
 refresh_interval: 1h
@@ -150,11 +153,21 @@ queries:
 	if v := value(t, f, "retention_source_up", L{"source": "psa"}); v != 0 {
 		t.Errorf("psa up = %v after a timeout", v)
 	}
-	if n := countClientSeries(f); n != 0 {
-		t.Errorf("%d client series served from a failed first refresh", n)
+	for query, want := range map[string]float64{"tickets": 0, "clients": 1, "surveys": 1, "contacts": 1} {
+		if v := value(t, f, "retention_query_up", L{"source": "psa", "query": query}); v != want {
+			t.Errorf("query %s up = %v, want %v", query, v, want)
+		}
 	}
-	if got := p.status(t, "/-/ready"); got != http.StatusServiceUnavailable {
-		t.Errorf("/-/ready = %d, want 503", got)
+	for _, absent := range []string{"retention_client_tickets", "retention_client_utilization_ratio", "retention_client_sla_compliance_ratio"} {
+		if n := len(f.Samples(absent)); n != 0 {
+			t.Errorf("%d %s series from a query that timed out", n, absent)
+		}
+	}
+	if _, ok := f.Find("retention_client_health_score", L{"client_id": "c1"}); !ok {
+		t.Error("no health score: the other queries' results are not served")
+	}
+	if got := p.status(t, "/-/ready"); got != http.StatusOK {
+		t.Errorf("/-/ready = %d, want 200: the clients query succeeded", got)
 	}
 	if !strings.Contains(p.logs.String(), "timed out after 1s") {
 		t.Error("the log does not say the query timed out")
@@ -316,4 +329,138 @@ func TestReadySoonAfterStartupFailure(t *testing.T) {
 	if strings.Contains(logs, "level=DEBUG") || strings.Contains(logs, "serving the last good data") {
 		t.Errorf("debug lines or a claim of last good data at the default level:\n%s", logs)
 	}
+}
+
+// TestQueryFailsAlone: a PSA upgrade renames the surveys table mid-run.
+// Only what the surveys query feeds is affected: its series keep their
+// last good values until max_staleness, then are absent, and the health
+// score is the weighted mean of the components left, with less coverage;
+// every other series keeps serving unchanged. Restoring the table
+// restores every series.
+func TestQueryFailsAlone(t *testing.T) {
+	db, err := mariadbtest.New(filepath.Join(t.TempDir(), "db"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Stop)
+	if err := loadReference(db); err != nil {
+		t.Fatal(err)
+	}
+	p := startExporter(t, db, `
+refresh_interval: 500ms
+max_staleness: 4s
+sources:
+  billing:
+    dsn_env: RETENTION_BILLING_DSN
+`)
+	waitFor(t, 20*time.Second, "data", func() bool {
+		_, ok := p.scrape(t).Find("retention_client_csat_ratio", L{"client_id": "c1"})
+		return ok
+	})
+	before := retentionSeries(p.scrape(t))
+	queryUp := func(f scrape.Families, query string) float64 {
+		return value(t, f, "retention_query_up", L{"source": "psa", "query": query})
+	}
+
+	if err := db.Exec("psa", "RENAME TABLE surveys TO surveys_renamed"); err != nil {
+		t.Fatal(err)
+	}
+	renamed := time.Now()
+	var f scrape.Families
+	waitFor(t, 10*time.Second, "the surveys query to fail", func() bool {
+		f = p.scrape(t)
+		return queryUp(f, "surveys") == 0
+	})
+	// Within max_staleness: everything as before, with the source and the
+	// query down and every other query up.
+	if time.Since(renamed) < 3*time.Second {
+		if got := retentionSeries(f); !maps.Equal(got, before) {
+			t.Errorf("within max_staleness the series changed:\n%s", seriesDiff(before, got))
+		}
+	}
+	if v := value(t, f, "retention_source_up", L{"source": "psa"}); v != 0 {
+		t.Errorf("psa up = %v with a failing query", v)
+	}
+	for _, q := range []string{"clients", "contracts", "endpoints", "tickets", "reviews", "contacts", "assessments"} {
+		if v := queryUp(f, q); v != 1 {
+			t.Errorf("query %s up = %v, want 1: it did not fail", q, v)
+		}
+	}
+	if v := value(t, f, "retention_query_up", L{"source": "billing", "query": "invoices"}); v != 1 {
+		t.Errorf("billing's invoices up = %v", v)
+	}
+
+	// Past max_staleness: only what surveys feeds is gone.
+	waitFor(t, 15*time.Second, "the CSAT series to go", func() bool {
+		f = p.scrape(t)
+		return len(f.Samples("retention_client_csat_ratio")) == 0
+	})
+	after := retentionSeries(f)
+	for k, v := range before {
+		got, ok := after[k]
+		switch {
+		case strings.HasPrefix(k, "retention_client_csat_") || strings.Contains(k, `component="csat"`):
+			if ok {
+				t.Errorf("%s still served past max_staleness", k)
+			}
+		case strings.HasPrefix(k, "retention_client_health_score") || strings.HasPrefix(k, "retention_client_health_coverage_ratio"):
+			if !ok {
+				t.Errorf("%s absent: the other components still score", k)
+			}
+		case !ok || got != v:
+			t.Errorf("%s = %v (served %v), want %v unchanged", k, got, ok, v)
+		}
+	}
+	key := func(name string) string { return name + L{"client": "Acme Corp", "client_id": "c1"}.String() }
+	if after[key("retention_client_health_coverage_ratio")] >= before[key("retention_client_health_coverage_ratio")] {
+		t.Errorf("coverage %v, want below %v without CSAT", after[key("retention_client_health_coverage_ratio")], before[key("retention_client_health_coverage_ratio")])
+	}
+	if _, ok := f.Find("retention_query_last_success_timestamp_seconds", L{"source": "psa", "query": "surveys"}); !ok {
+		t.Error("the failing query's last success is not served")
+	}
+
+	if err := db.Exec("psa", "RENAME TABLE surveys_renamed TO surveys"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "every series back", func() bool {
+		f = p.scrape(t)
+		return maps.Equal(retentionSeries(f), before)
+	})
+	if v := value(t, f, "retention_source_up", L{"source": "psa"}); v != 1 {
+		t.Errorf("psa up = %v after the table came back", v)
+	}
+}
+
+// retentionSeries is every client, contract and portfolio sample by name
+// and labels.
+func retentionSeries(f scrape.Families) map[string]float64 {
+	out := map[string]float64{}
+	for name := range f {
+		if !strings.HasPrefix(name, "retention_") || isOwnMetric(name) {
+			continue
+		}
+		for _, s := range f.Samples(name) {
+			out[name+s.Labels.String()] = s.Value
+		}
+	}
+	return out
+}
+
+// seriesDiff lists what differs between two sets of series.
+func seriesDiff(want, got map[string]float64) string {
+	var b strings.Builder
+	for k, v := range want {
+		if g, ok := got[k]; !ok || g != v {
+			fmt.Fprintf(&b, "  %s: want %v, got %v (served %v)\n", k, v, g, ok)
+		}
+	}
+	for k, v := range got {
+		if _, ok := want[k]; !ok {
+			fmt.Fprintf(&b, "  %s: not wanted, got %v\n", k, v)
+		}
+	}
+	return b.String()
 }

@@ -1,0 +1,100 @@
+package exporter
+
+import (
+	"time"
+
+	"github.com/retention-exporter/retention_exporter/config"
+	"github.com/retention-exporter/retention_exporter/model"
+	"github.com/retention-exporter/retention_exporter/source"
+)
+
+// queryKey names one planned query of a source: a windowed query once
+// per window.
+func queryKey(src, query, window string) string {
+	if window != "" {
+		query += "[" + window + "]"
+	}
+	return src + "/" + query
+}
+
+// judge records when each query planned for src at now last succeeded,
+// from a read's reports, and sorts out the queries that did not: keep,
+// those whose last good rows are at most max_staleness old; drop, the
+// rest. A read without error read every query. fresh reports whether any
+// query succeeded.
+func (e *Exporter) judge(src string, now time.Time, reps []source.QueryReport, err error) (fresh bool, keep, drop []config.PlannedQuery) {
+	ok := map[string]bool{}
+	for _, r := range reps {
+		if r.Err == nil {
+			ok[queryKey(src, r.Query, r.Window)] = true
+		}
+	}
+	maxAge := time.Duration(e.cfg.MaxStaleness)
+	for _, q := range e.cfg.Plan(src, now) {
+		k := queryKey(src, q.Fact.Name, q.Window.Label)
+		last, seen := e.lastGood[k]
+		switch {
+		case err == nil || ok[k]:
+			fresh = true
+			e.lastGood[k], e.gone[k] = now, false
+		case seen && now.Sub(last) <= maxAge:
+			keep = append(keep, q)
+		default:
+			drop = append(drop, q)
+			if seen && !e.gone[k] {
+				e.gone[k] = true
+				e.logger.Warn("query rows are older than max_staleness: dropping what the query feeds",
+					"query", q.Name(), "database", src, "last_success", last, "max_staleness", maxAge)
+			}
+		}
+	}
+	return fresh, keep, drop
+}
+
+// mergePSA is what serves of the PSA after a read: the rows read now,
+// the last good rows of the queries to keep, nothing of those to drop.
+// When no query succeeded, the last facts serve as they were, computed
+// for the time they were read. Without clients nothing serves: every
+// series is a client's or sums clients.
+func mergePSA(old, read *model.PSAFacts, fresh bool, keep, drop []config.PlannedQuery) *model.PSAFacts {
+	f := read
+	if !fresh {
+		if old == nil {
+			return nil
+		}
+		c := *old
+		f = &c
+	}
+	for _, q := range keep {
+		f.Keep(q.Fact.Name, q.Window.Label, old)
+	}
+	for _, q := range drop {
+		f.Drop(q.Fact.Name, q.Window.Label)
+	}
+	if f.Clients == nil {
+		return nil
+	}
+	return f
+}
+
+// mergeBilling is mergePSA for billing, whose one query is invoices.
+func mergeBilling(old, read *model.BillingFacts, fresh bool, keep, drop []config.PlannedQuery) *model.BillingFacts {
+	f := read
+	if !fresh {
+		if old == nil {
+			return nil
+		}
+		c := *old
+		f = &c
+	}
+	for _, q := range keep {
+		f.Keep(q.Fact.Name, old)
+	}
+	for _, q := range drop {
+		f.Drop(q.Fact.Name)
+	}
+	if f.Overdue == nil {
+		return nil
+	}
+	return f
+}

@@ -62,14 +62,14 @@ type Exporter struct {
 	snapshot atomic.Pointer[Snapshot]
 	ready    atomic.Bool
 
-	registry        *prometheus.Registry // the exporter's own retention_* metrics
-	own             *cachedPart
-	ownVersion      atomic.Uint64 // bumped after every change to the own metrics
-	runtime         *cachedPart   // build info, Go and process metrics
-	state           *ownMetrics // the sources' and queries' own series
-	renderDuration  *prometheus.GaugeVec
-	reloadOK        prometheus.Gauge
-	reloadTime      prometheus.Gauge
+	registry       *prometheus.Registry // the exporter's own retention_* metrics
+	own            *cachedPart
+	ownVersion     atomic.Uint64 // bumped after every change to the own metrics
+	runtime        *cachedPart   // build info, Go and process metrics
+	state          *ownMetrics   // the sources' and queries' own series
+	renderDuration *prometheus.GaugeVec
+	reloadOK       prometheus.Gauge
+	reloadTime     prometheus.Gauge
 
 	wake chan struct{} // a reload asks the loop for a refresh now
 

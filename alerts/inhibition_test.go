@@ -152,6 +152,8 @@ func TestInhibition(t *testing.T) {
 	am, hook := startShippedAlertmanager(t, "sunday:saturday")
 	post(t, am,
 		map[string]string{"alertname": "RetentionSourceDown", "category": "exporter", "severity": "critical", "source": "psa", "instance": "exporter:9866"},
+		// One billing query other than invoices stale: it holds back nothing.
+		map[string]string{"alertname": "RetentionDataStale", "category": "exporter", "severity": "warning", "source": "billing", "query": "credits", "instance": "exporter:9866"},
 		client("RetentionCSATLow", "warning", "psa", "c1"),
 		client("RetentionRenewalAtRisk", "critical", "psa", "c1"),
 		client("RetentionInvoiceOverdue", "warning", "billing", "c2"),
@@ -168,6 +170,7 @@ func TestInhibition(t *testing.T) {
 	// learns of the source alerts asynchronously: wait for all of them.
 	want := map[string]string{
 		"RetentionSourceDown/psa":                 "",
+		"RetentionDataStale/billing":              "",
 		"RetentionCSATLow/c1psa":                  "RetentionSourceDown/psa",
 		"RetentionRenewalAtRisk/c1psa":            "RetentionSourceDown/psa",
 		"RetentionInvoiceOverdue/c2billing":       "", // billing is up
@@ -188,6 +191,7 @@ func TestInhibition(t *testing.T) {
 	// The alerts not held back reach their receivers.
 	sent := map[string]string{
 		"RetentionSourceDown/psa":                 "oncall",
+		"RetentionDataStale/billing":              "oncall",
 		"RetentionInvoiceOverdue/c2billing":       "account-managers",
 		"RetentionClientHealthCritical/c3billing": "account-managers-critical",
 		"RetentionSLAComplianceLow/c4billing":     "account-managers",

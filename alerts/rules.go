@@ -6,6 +6,7 @@ package alerts
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -273,12 +274,21 @@ func exporterAlerts(cfg *config.Config) []Rule {
 		alert(cfg, "RetentionExporterDown", fmt.Sprintf("up{%s} == 0", a.Selector), "5m", "critical", "exporter", nil,
 			`retention_exporter {{ $labels.instance }} is down`,
 			`Prometheus cannot scrape retention_exporter at {{ $labels.instance }}: no retention data is collected.`, dash),
-		alert(cfg, "RetentionSourceDown", fmt.Sprintf("%s == 0", m.SourceUp), "15m", "critical", "exporter", nil,
+		// Down: every query of the source fails, or its clients query, on
+		// which every series of the source depends.
+		alert(cfg, "RetentionSourceDown",
+			fmt.Sprintf("max by (%[1]s) (%[2]s) == 0\nor\nmax by (%[1]s) (%[2]s{%[3]s=%[4]q}) == 0", bySource, m.QueryUp, m.LabelQuery, config.QueryClients),
+			"15m", "critical", "exporter", nil,
 			`retention_exporter cannot read the {{ $labels.source }} database`,
-			`The last refreshes of the {{ $labels.source }} source on {{ $labels.instance }} failed. Its last good data is served until max_staleness (`+cfg.MaxStaleness.String()+`), then disappears.`, dash),
-		alert(cfg, "RetentionDataStale", fmt.Sprintf("time() - %s > %s", m.SourceLastSuccess, num(seconds(a.StaleAfter))), "5m", "warning", "exporter", nil,
-			`{{ $labels.source }} data is {{ $value | humanizeDuration }} old`,
-			`The {{ $labels.source }} data served by {{ $labels.instance }} was last refreshed {{ $value | humanizeDuration }} ago (refresh interval `+cfg.RefreshInterval.String()+`).`, dash),
+			`The last refreshes of the {{ $labels.source }} source on {{ $labels.instance }} failed, every query or the clients query on which all its series depend. Its last good data is served until max_staleness (`+cfg.MaxStaleness.String()+`), then disappears.`, dash),
+		alert(cfg, "RetentionQueryDown",
+			fmt.Sprintf("%[1]s{%[2]s!=%[3]q} == 0\nunless on (%[4]s)\nmax by (%[4]s) (%[1]s) == 0", m.QueryUp, m.LabelQuery, config.QueryClients, bySource),
+			"15m", "warning", "exporter", nil,
+			`Query {{ $labels.query }} on {{ $labels.source }} fails`,
+			`The {{ $labels.query }} query on the {{ $labels.source }} database has failed for 15 minutes on {{ $labels.instance }}, while the source's other queries succeed. What it feeds (`+feeds(cfg)+`) keeps its last good values until max_staleness (`+cfg.MaxStaleness.String()+`), then is absent; every other series keeps serving.`, dash),
+		alert(cfg, "RetentionDataStale", fmt.Sprintf("time() - %s > %s", m.QueryLastSuccess, num(seconds(a.StaleAfter))), "5m", "warning", "exporter", nil,
+			`{{ $labels.source }} {{ $labels.query }} data is {{ $value | humanizeDuration }} old`,
+			`The rows of the {{ $labels.query }} query on {{ $labels.source }} served by {{ $labels.instance }} were last read {{ $value | humanizeDuration }} ago (refresh interval `+cfg.RefreshInterval.String()+`).`, dash),
 		alert(cfg, "RetentionQueryErrors", fmt.Sprintf("increase(%s[1h]) > 0", m.QueryErrors), "", "warning", "exporter", nil,
 			`Query {{ $labels.query }} on {{ $labels.source }} is failing`,
 			`The {{ $labels.query }} query on the {{ $labels.source }} database failed {{ printf "%.0f" $value }} times in the last hour on {{ $labels.instance }}.`, dash),
@@ -289,3 +299,33 @@ func exporterAlerts(cfg *config.Config) []Rule {
 }
 
 func seconds(d config.Duration) float64 { return float64(d) / 1e9 }
+
+// bySource keeps the labels of a source's series.
+const bySource = "instance, job, source"
+
+// feeds says, in an alert template, what the alert's query feeds: the
+// health components it scores, or for clients everything.
+func feeds(cfg *config.Config) string {
+	var b strings.Builder
+	for _, f := range config.Facts {
+		if !cfg.Enabled(f.Name) || f.Name == config.QueryClients {
+			continue
+		}
+		what := "its series"
+		var comps []string
+		for _, c := range config.Components {
+			if slices.Contains(c.Queries, f.Name) {
+				comps = append(comps, string(c.Name))
+			}
+		}
+		switch len(comps) {
+		case 0:
+		case 1:
+			what += " and the health component " + comps[0]
+		default:
+			what += " and the health components " + strings.Join(comps, ", ")
+		}
+		fmt.Fprintf(&b, `{{ if eq $labels.query %q }}%s{{ end }}`, f.Name, what)
+	}
+	return b.String()
+}

@@ -259,7 +259,7 @@ func exporterHealth(cfg *config.Config) *dashboard.DashboardBuilder {
 		"Whether retention_exporter reads its databases: source up, data age, refresh and query durations, query errors and skipped rows.",
 		"exporter").
 		Time("now-6h", "now")
-	d.WithPanel(smallStat("Source up", "1 when the last refresh read the source.",
+	d.WithPanel(smallStat("Source up", "1 when every enabled query of the source succeeded in the last refresh.",
 		m.SourceUp, "{{source}}", units.NoUnit, 0, thresholds(step(nil, "red"), step(cog.ToPtr(1.0), "green"))).
 		GridPos(grid(0, 0, 6, 5)))
 	d.WithPanel(freshness(cfg).GridPos(grid(6, 0, 6, 5)))
@@ -281,5 +281,21 @@ func exporterHealth(cfg *config.Config) *dashboard.DashboardBuilder {
 		WithTarget(query("A", fmt.Sprintf("increase(%s[1h])", m.QueryErrors), "errors {{source}} {{query}}")).
 		WithTarget(query("B", fmt.Sprintf("increase(%s[1h])", m.InvalidRows), "skipped {{query}} {{reason}}")).
 		GridPos(grid(12, 13, 12, 8)))
+	d.WithPanel(tableBase("Queries", "Every enabled query: whether it succeeded in the last refresh (a query fails alone), "+
+		"the age of the rows it serves, its duration and its failed runs in the last hour.").
+		WithTarget(tableQuery("A", m.QueryUp)).
+		WithTarget(tableQuery("B", fmt.Sprintf("time() - %s", m.QueryLastSuccess))).
+		WithTarget(tableQuery("C", m.QueryDuration)).
+		WithTarget(tableQuery("D", fmt.Sprintf("increase(%s[1h])", m.QueryErrors))).
+		WithTransformation(merge()).
+		WithTransformation(organize(
+			[]string{"Time", "job", "__name__"},
+			map[string]string{"instance": "Instance", "source": "Source", "query": "Query", "Value #A": "Up",
+				"Value #B": "Rows age", "Value #C": "Duration", "Value #D": "Errors (1h)"},
+			[]string{"instance", "source", "query", "Value #A", "Value #B", "Value #C", "Value #D"})).
+		SortBy([]cog.Builder[common.TableSortByFieldState]{common.NewTableSortByFieldStateBuilder().DisplayName("Up").Desc(false)}).
+		OverrideByName("Rows age", []dashboard.DynamicConfigValue{{Id: "unit", Value: units.Seconds}, {Id: "decimals", Value: 0}}).
+		OverrideByName("Duration", []dashboard.DynamicConfigValue{{Id: "unit", Value: units.Seconds}}).
+		GridPos(grid(0, 21, 24, 8)))
 	return d
 }

@@ -139,3 +139,47 @@ func TestFailedStartRetriesSoon(t *testing.T) {
 		t.Errorf("a failure after data was read:\n%s", got[len(out):])
 	}
 }
+
+// TestReloadLeavesNoQuerySeries: a query a reload disables, and a source
+// it removes, leave no series of the exporter's own behind; a query it
+// enables gets its series at once.
+func TestReloadLeavesNoQuerySeries(t *testing.T) {
+	withBilling := testConfig(t, "sources:\n  billing:\n    dsn_env: BILLING_DSN\n")
+	e := New(withBilling, &fakePSA{segment: "smb"}, &fakeBilling{}, slog.New(slog.DiscardHandler))
+	e.Refresh(context.Background(), t0)
+	has := func(source, query string) bool {
+		for name, mf := range scrapeOf(t, e) {
+			if !strings.HasPrefix(name, "retention_") {
+				continue
+			}
+			for _, mt := range mf.Metric {
+				l := map[string]string{}
+				for _, p := range mt.Label {
+					l[p.GetName()] = p.GetValue()
+				}
+				if l["source"] == source && (query == "" || l["query"] == query) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if !has("psa", "surveys") || !has("billing", "invoices") {
+		t.Fatal("no series of surveys or billing before the reload")
+	}
+	e.Reconfigure(testConfig(t, "queries:\n  surveys:\n    disabled: true\n"), &fakePSA{segment: "smb"}, nil)
+	e.Refresh(context.Background(), t0.Add(time.Minute))
+	if has("psa", "surveys") {
+		t.Error("a query disabled by a reload left series behind")
+	}
+	if has("billing", "") {
+		t.Error("a source removed by a reload left series behind")
+	}
+	if !has("psa", "clients") {
+		t.Error("the enabled queries lost their series")
+	}
+	e.Reconfigure(testConfig(t, ""), &fakePSA{segment: "smb"}, nil)
+	if !has("psa", "surveys") {
+		t.Error("a query enabled by a reload has no series until its first run")
+	}
+}

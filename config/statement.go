@@ -38,14 +38,18 @@ type Statement struct {
 // outLen, where the written text has inLen bytes at offset in.
 type substitution struct{ out, outLen, in, inLen int }
 
-// writeKeywords may not appear as bare words in a read statement.
-// INSERT and REPLACE are also string functions, so they are allowed when
-// followed by '('.
+// writeKeywords may not appear as bare words in a read statement: they
+// are the words by which a statement that starts with SELECT or WITH can
+// write (WITH ... DELETE, SELECT ... INTO OUTFILE, FOR UPDATE) or hold a
+// second statement's verb. Words that only start statements of their own
+// (LOAD, LOCK, HANDLER, RENAME, ...) cannot occur inside a single SELECT,
+// so real columns named so are accepted. INSERT and REPLACE are also
+// string functions, so they are allowed when followed by '('; any word
+// after a '.' is a qualified name's identifier.
 var writeKeywords = map[string]bool{
 	"UPDATE": true, "DELETE": true, "INTO": true, "CREATE": true, "DROP": true,
-	"ALTER": true, "TRUNCATE": true, "GRANT": true, "REVOKE": true, "LOCK": true,
-	"CALL": true, "LOAD": true, "RENAME": true, "HANDLER": true, "INSERT": true,
-	"REPLACE": true,
+	"ALTER": true, "TRUNCATE": true, "GRANT": true, "REVOKE": true,
+	"CALL": true, "INSERT": true, "REPLACE": true,
 }
 
 // ParseStatement checks that sql is a single read statement (SELECT or
@@ -58,7 +62,8 @@ func ParseStatement(sql string) (Statement, error) {
 		marks  []int
 		subs   []substitution
 		first  string
-		rest   bool // a ';' was seen: anything but space and comments after it is a second statement
+		prev   string // the previous bare word, upper case
+		rest   bool   // a ';' was seen: anything but space and comments after it is a second statement
 	)
 	n := len(sql)
 	for i := 0; i < n; {
@@ -131,8 +136,17 @@ func ParseStatement(sql string) (Statement, error) {
 			if first == "" {
 				first = word
 			}
-			if writeKeywords[word] && !followedByParen(sql, j) {
+			qualified := i > 0 && sql[i-1] == '.'
+			if writeKeywords[word] && !followedByParen(sql, j) && !qualified {
 				return Statement{}, fmt.Errorf("%s is not allowed: only read statements (SELECT, WITH) are accepted", word)
+			}
+			// Locking reads would hold the PSA's writers.
+			if !qualified && (prev == "LOCK" && word == "IN" || prev == "FOR" && word == "SHARE") {
+				return Statement{}, fmt.Errorf("%s %s is not allowed: a locking read would block the PSA's writers", prev, word)
+			}
+			prev = word
+			if qualified {
+				prev = ""
 			}
 			out.WriteString(sql[i:j])
 			i = j

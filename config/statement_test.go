@@ -153,7 +153,10 @@ func TestParseStatementRejects(t *testing.T) {
 		{"select into variable", "SELECT name INTO @n FROM clients LIMIT 1", "INTO"},
 		{"select into dumpfile", "SELECT 1 INTO DUMPFILE '/tmp/y'", "INTO"},
 		{"for update", "SELECT * FROM clients FOR UPDATE", "UPDATE"},
-		{"lock in share mode", "SELECT * FROM clients LOCK IN SHARE MODE", "LOCK"},
+		{"lock in share mode", "SELECT * FROM clients LOCK IN SHARE MODE", "LOCK IN is not allowed"},
+		{"for share", "SELECT * FROM clients FOR SHARE", "FOR SHARE is not allowed"},
+		{"with then insert", "WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", "INSERT"},
+		{"keyword columns then a second statement", "SELECT load, rename FROM t; RENAME TABLE t TO u", "single statement"},
 		{"positional placeholder", "SELECT * FROM t WHERE d < ?", "named parameters"},
 		{"unknown parameter", "SELECT * FROM t WHERE d < :tomorrow", ":tomorrow"},
 		{"parameter with a known prefix", "SELECT :today_utc", ":today_utc"},
@@ -225,5 +228,21 @@ func TestStatementNear(t *testing.T) {
 	}
 	if got, want := strings.Count(st.SQL[:strings.LastIndex(st.SQL, "FROM")], "\n")+1, 4; got != want {
 		t.Fatalf("the statement's lines moved: %d", got)
+	}
+}
+
+// TestParseStatementKeywordColumns: real columns named like statements of
+// their own, unquoted, are accepted, and so is any word after a '.'.
+func TestParseStatementKeywordColumns(t *testing.T) {
+	for _, sql := range []string{
+		"SELECT load, lock, handler, rename FROM servers",
+		"SELECT s.load AS load FROM servers s WHERE s.lock = 0 ORDER BY handler",
+		"SELECT c.update, c.delete, c.into FROM changes c",
+		"WITH h AS (SELECT handler, rename FROM t) SELECT * FROM h",
+		"SELECT REPLACE(name, 'a', 'b'), INSERT(name, 1, 2, 'x') FROM t",
+	} {
+		if _, err := ParseStatement(sql); err != nil {
+			t.Errorf("ParseStatement(%q): %v", sql, err)
+		}
 	}
 }

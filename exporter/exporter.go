@@ -150,13 +150,6 @@ func (e *Exporter) ReloadFailed() {
 	e.ownVersion.Add(1)
 }
 
-func (e *Exporter) sources() []named {
-	if e.bill == nil {
-		return []named{e.psa}
-	}
-	return []named{e.psa, e.bill}
-}
-
 // Snapshot returns the latest published snapshot.
 func (e *Exporter) Snapshot() *Snapshot { return e.snapshot.Load() }
 

@@ -13,7 +13,6 @@ import (
 
 	promodel "github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
-	"github.com/prometheus/prometheus/tsdb"
 
 	"github.com/retention-exporter/retention_exporter/collector"
 	"github.com/retention-exporter/retention_exporter/config"
@@ -300,19 +299,23 @@ func readInstant(ctx context.Context, cfg *config.Config, psa PSA, billing Billi
 // the retention.
 var DefaultBlockDuration = largestRange(31 * 24 * time.Hour)
 
+// minBlock is the range of Prometheus's head blocks, the smallest it
+// compacts from (tsdb.DefaultBlockDuration).
+const minBlock = 2 * time.Hour
+
+// largestRange is the largest of Prometheus's default compaction ranges
+// (minBlock × 3ⁿ for n below 10, as tsdb.ExponentialBlockRanges makes
+// them) within limit.
 func largestRange(limit time.Duration) time.Duration {
-	ranges := tsdb.ExponentialBlockRanges(tsdb.DefaultBlockDuration, 10, 3)
-	best := ranges[0]
-	for _, r := range ranges {
-		if r <= limit.Milliseconds() {
-			best = r
-		}
+	best := minBlock
+	for r, n := minBlock, 0; n < 10 && r <= limit; r, n = 3*r, n+1 {
+		best = r
 	}
-	return time.Duration(best) * time.Millisecond
+	return best
 }
 
 func checkBlockDuration(d time.Duration) error {
-	min := time.Duration(tsdb.DefaultBlockDuration) * time.Millisecond
+	min := minBlock
 	if d < min || d%min != 0 {
 		return fmt.Errorf("block duration %s: must be a multiple of %s", d, min)
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/oklog/ulid/v2"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/storage"
-	"github.com/prometheus/prometheus/tsdb"
 	"github.com/prometheus/prometheus/tsdb/chunkenc"
 	"github.com/prometheus/prometheus/tsdb/chunks"
 	"github.com/prometheus/prometheus/tsdb/index"
@@ -47,7 +46,7 @@ type blockSeries struct {
 }
 
 // samplesPerChunk is where a chunk is cut, as Prometheus's head cuts it.
-const samplesPerChunk = tsdb.DefaultSamplesPerChunk
+const samplesPerChunk = 120 // tsdb.DefaultSamplesPerChunk
 
 func newBlock(size int) *block {
 	return &block{index: make(map[seriesID]int32, size)}
@@ -128,7 +127,7 @@ func (b *block) write(ctx context.Context, dir string, logger *slog.Logger) (str
 	if err != nil {
 		return "", errors.Join(err, chunkw.Close())
 	}
-	meta := &tsdb.BlockMeta{ULID: id, MinTime: b.mint, MaxTime: b.maxt + 1, Version: 1}
+	meta := &blockMeta{ULID: id, MinTime: b.mint, MaxTime: b.maxt + 1, Version: 1}
 	meta.Compaction.Level = 1
 	meta.Compaction.Sources = []ulid.ULID{id}
 	err = b.fill(ctx, chunkw, indexw, slices.Sorted(maps.Keys(symbols)), order, &meta.Stats)
@@ -142,7 +141,7 @@ func (b *block) write(ctx context.Context, dir string, logger *slog.Logger) (str
 }
 
 // fill writes the symbols, then each series' chunks and index entry.
-func (b *block) fill(ctx context.Context, chunkw *chunks.Writer, indexw *index.Writer, symbols []string, order []int32, st *tsdb.BlockStats) error {
+func (b *block) fill(ctx context.Context, chunkw *chunks.Writer, indexw *index.Writer, symbols []string, order []int32, st *blockStats) error {
 	for _, s := range symbols {
 		if err := indexw.AddSymbol(s); err != nil {
 			return err
@@ -176,9 +175,31 @@ func (b *block) fill(ctx context.Context, chunkw *chunks.Writer, indexw *index.W
 	return nil
 }
 
+// blockMeta is a block's meta.json, in the format of Prometheus's
+// tsdb.BlockMeta; the tsdb package itself would link its whole database,
+// and with it cloud SDKs, into the exporter.
+type blockMeta struct {
+	ULID       ulid.ULID  `json:"ulid"`
+	MinTime    int64      `json:"minTime"`
+	MaxTime    int64      `json:"maxTime"`
+	Stats      blockStats `json:"stats,omitempty"`
+	Compaction struct {
+		Level   int         `json:"level"`
+		Sources []ulid.ULID `json:"sources,omitempty"`
+	} `json:"compaction"`
+	Version int `json:"version"`
+}
+
+type blockStats struct {
+	NumSamples      uint64 `json:"numSamples,omitempty"`
+	NumFloatSamples uint64 `json:"numFloatSamples,omitempty"`
+	NumSeries       uint64 `json:"numSeries,omitempty"`
+	NumChunks       uint64 `json:"numChunks,omitempty"`
+}
+
 // writeMeta writes meta.json as Prometheus does: to a temporary file,
 // synced, then renamed.
-func writeMeta(dir string, meta *tsdb.BlockMeta) error {
+func writeMeta(dir string, meta *blockMeta) error {
 	data, err := json.MarshalIndent(meta, "", "\t")
 	if err != nil {
 		return err

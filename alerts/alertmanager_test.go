@@ -4,6 +4,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 )
 
 const alertmanagerConfig = "../deploy/alertmanager/alertmanager.yml"
@@ -22,12 +24,14 @@ func amtool(t *testing.T, args ...string) string {
 }
 
 func TestAlertmanagerConfig(t *testing.T) {
+	testenv.Integration(t)
 	amtool(t, "check-config", alertmanagerConfig)
 }
 
 // TestAlertmanagerRoutes: each kind of alert reaches the receiver meant
 // for it.
 func TestAlertmanagerRoutes(t *testing.T) {
+	testenv.Integration(t)
 	cases := []struct {
 		labels   []string
 		receiver string

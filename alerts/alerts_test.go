@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/retention-exporter/retention_exporter/config"
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 	m "github.com/retention-exporter/retention_exporter/metrics"
 )
 
@@ -40,6 +41,7 @@ func testFile(group string) string { return filepath.Join("tests", group+".test.
 // TestPromtool checks the committed rules and runs the unit tests of each
 // rule group; every group has a test file and every test file a group.
 func TestPromtool(t *testing.T) {
+	testenv.Integration(t)
 	t.Parallel()
 	promtool(t, "check", "rules", FileName)
 	files, err := filepath.Glob(testFile("*"))

@@ -19,6 +19,7 @@ import (
 	"github.com/retention-exporter/retention_exporter/config"
 	"github.com/retention-exporter/retention_exporter/internal/promtest"
 	"github.com/retention-exporter/retention_exporter/internal/stack"
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 )
 
 // notification is one webhook call of Alertmanager.
@@ -73,25 +74,6 @@ func (w *webhook) find(labels map[string]string) (notification, map[string]strin
 	return notification{}, nil, false
 }
 
-// poll reports whether cond became true within the timeout.
-func poll(timeout time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	return true
-}
-
-func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	if !poll(timeout, cond) {
-		t.Fatalf("timed out after %s waiting for %s", timeout, what)
-	}
-}
-
 // TestEndToEnd follows a database row to a notification: MariaDB with a
 // generated MSP, the exporter, Prometheus with the generated rules and
 // Alertmanager with the shipped configuration. The scripted at-risk
@@ -99,6 +81,7 @@ func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() boo
 // database stops, the source-down alert reaches on-call while the client
 // alerts neither resolve nor fire again.
 func TestEndToEnd(t *testing.T) {
+	testenv.Integration(t)
 	t.Parallel()
 	// The webhook receiver and Alertmanager with the shipped configuration;
 	// only the receivers' addresses and the grouping delays are changed.
@@ -130,7 +113,7 @@ func TestEndToEnd(t *testing.T) {
 		"account_manager": story.AccountManager, "segment": "mid-market", "severity": "critical", "category": "client"}
 	var n notification
 	var ann map[string]string
-	waitUntil(t, 90*time.Second, "the at-risk client's alert at the webhook", func() bool {
+	testenv.WaitFor(t, 90*time.Second, "the at-risk client's alert at the webhook", func() bool {
 		var ok bool
 		n, ann, ok = hook.find(want)
 		return ok
@@ -169,7 +152,7 @@ func TestEndToEnd(t *testing.T) {
 	killed := time.Now()
 	db.Kill()
 	sourceDown := map[string]string{"alertname": "RetentionSourceDown", "source": "psa"}
-	waitUntil(t, 60*time.Second, "the source-down alert at the webhook", func() bool {
+	testenv.WaitFor(t, 60*time.Second, "the source-down alert at the webhook", func() bool {
 		_, _, ok := hook.find(sourceDown)
 		return ok
 	})
@@ -192,7 +175,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal("RetentionSourceDown reached the webhook but is not active in Prometheus")
 	}
 	const rounds = 6
-	waitUntil(t, 60*time.Second, "six evaluations of the client rules after the source went down", func() bool {
+	testenv.WaitFor(t, 60*time.Second, "six evaluations of the client rules after the source went down", func() bool {
 		last, every := lastEvaluation(t, prom, "retention.clients")
 		return !last.Before(down.Add(rounds * every))
 	})
@@ -212,7 +195,7 @@ func TestEndToEnd(t *testing.T) {
 
 	// Alertmanager: every client alert is held back by its source's
 	// RetentionSourceDown, so no flush of their groups can notify.
-	waitUntil(t, 30*time.Second, "every client alert inhibited by its source's RetentionSourceDown", func() bool {
+	testenv.WaitFor(t, 30*time.Second, "every client alert inhibited by its source's RetentionSourceDown", func() bool {
 		alerts := amAlerts(t, am)
 		inhibitor := map[string]string{} // source → fingerprint of its RetentionSourceDown
 		for _, a := range alerts {
@@ -234,7 +217,7 @@ func TestEndToEnd(t *testing.T) {
 	})
 	// The webhook: once it has every notification Alertmanager sent, none
 	// since the kill resolves a client alert or announces it firing anew.
-	waitUntil(t, 30*time.Second, "Alertmanager's notifications at the webhook", func() bool {
+	testenv.WaitFor(t, 30*time.Second, "Alertmanager's notifications at the webhook", func() bool {
 		return amNotifications(t, am) == len(hook.all())
 	})
 	for _, n := range hook.all()[before:] {

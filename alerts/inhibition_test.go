@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/retention-exporter/retention_exporter/internal/promtest"
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 )
 
 // startShippedAlertmanager runs the shipped Alertmanager configuration
@@ -148,6 +149,7 @@ func flushes(am *promtest.Process, a amAlert) int {
 }
 
 func TestInhibition(t *testing.T) {
+	testenv.Integration(t)
 	t.Parallel()
 	am, hook := startShippedAlertmanager(t, "sunday:saturday")
 	post(t, am,
@@ -185,7 +187,7 @@ func TestInhibition(t *testing.T) {
 		"RetentionCSATLow/c6billing":              "", // no health alert for c6
 	}
 	var got map[string]string
-	if !poll(30*time.Second, func() bool { got = inhibitions(t, am); return maps.Equal(got, want) }) {
+	if !testenv.Poll(30*time.Second, func() bool { got = inhibitions(t, am); return maps.Equal(got, want) }) {
 		t.Fatalf("Alertmanager holds back %v, want %v", got, want)
 	}
 	// The alerts not held back reach their receivers.
@@ -199,7 +201,7 @@ func TestInhibition(t *testing.T) {
 		"RetentionRenewalNoticeNotSent/c5billing": "account-managers",
 		"RetentionCSATLow/c6billing":              "account-managers",
 	}
-	if !poll(30*time.Second, func() bool { got = delivered(hook); return maps.Equal(got, sent) }) {
+	if !testenv.Poll(30*time.Second, func() bool { got = delivered(hook); return maps.Equal(got, sent) }) {
 		t.Errorf("delivered %v, want %v", got, sent)
 	}
 }
@@ -207,6 +209,7 @@ func TestInhibition(t *testing.T) {
 // TestBusinessHours: outside business hours warnings wait; critical
 // client alerts and exporter alerts do not.
 func TestBusinessHours(t *testing.T) {
+	testenv.Integration(t)
 	t.Parallel()
 	// Business days that never include today.
 	tomorrow := strings.ToLower(time.Now().UTC().Add(24 * time.Hour).Weekday().String())
@@ -218,7 +221,7 @@ func TestBusinessHours(t *testing.T) {
 		map[string]string{"alertname": "RetentionLogoChurnHigh", "category": "portfolio", "severity": "warning", "source": "psa", "window": "30d", "instance": "exporter:9866"},
 	)
 	var got map[string]string
-	if !poll(30*time.Second, func() bool {
+	if !testenv.Poll(30*time.Second, func() bool {
 		got = delivered(hook)
 		return got["RetentionRenewalAtRisk/c2psa"] == "account-managers-critical" && got["RetentionInvalidRows/psa"] == "oncall"
 	}) {
@@ -235,7 +238,7 @@ func TestBusinessHours(t *testing.T) {
 		if a.Status.State != "active" {
 			t.Errorf("%s is %s, want active: only the time of day should hold it back", key(a.Labels), a.Status.State)
 		}
-		if !poll(30*time.Second, func() bool { return flushes(am, a) >= 2 }) {
+		if !testenv.Poll(30*time.Second, func() bool { return flushes(am, a) >= 2 }) {
 			t.Fatalf("%s: its group did not flush twice\n%s", key(a.Labels), am.Log())
 		}
 		if r, ok := delivered(hook)[key(a.Labels)]; ok {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/retention-exporter/retention_exporter/internal/stack"
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 )
 
 // demoClients is the demo's default size.
@@ -43,6 +44,7 @@ type amGroup struct {
 // them. It bounds what an account manager receives, and the share of
 // clients with a health alert; docs/alerts.md states what it measures.
 func TestAlertVolume(t *testing.T) {
+	testenv.Integration(t)
 	t.Parallel()
 	am, hook := startShippedAlertmanager(t, "sunday:saturday")
 	s := stack.Start(t, stack.Options{Clients: demoClients, Rules: shortRules(t), AlertmanagerAddr: strings.TrimPrefix(am.URL, "http://")})
@@ -52,7 +54,7 @@ func TestAlertVolume(t *testing.T) {
 	// alert is pending over two evaluations.
 	var firing map[string]int
 	stable := 0
-	waitUntil(t, 3*time.Minute, "the alerts to settle", func() bool {
+	testenv.WaitFor(t, 3*time.Minute, "the alerts to settle", func() bool {
 		scores, err := prom.Query(context.Background(), "count(retention_client_health_score)")
 		if err != nil || len(scores) == 0 {
 			return false
@@ -74,7 +76,7 @@ func TestAlertVolume(t *testing.T) {
 	// Every group with an alert that is not held back has notified.
 	var groups []amGroup
 	want := map[string]int{}
-	waitUntil(t, 2*time.Minute, "a notification for every active alert group", func() bool {
+	testenv.WaitFor(t, 2*time.Minute, "a notification for every active alert group", func() bool {
 		if err := am.GetJSON(context.Background(), "/api/v2/alerts/groups", &groups); err != nil {
 			t.Fatal(err)
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/retention-exporter/retention_exporter/internal/promtest"
 	"github.com/retention-exporter/retention_exporter/internal/scrape"
 	"github.com/retention-exporter/retention_exporter/internal/stack"
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 	m "github.com/retention-exporter/retention_exporter/metrics"
 )
 
@@ -106,6 +107,7 @@ func compare(t *testing.T, at time.Time, where string, want, got map[string]floa
 // checks at every instant that the series equal what serve exposes with
 // its clock pinned there. The instants fall at varied times of day.
 func TestBackfillIsWhatServeServed(t *testing.T) {
+	testenv.Integration(t)
 	e := startMSP(t, 60)
 	from := e.now.AddDate(0, 0, -40).Add(-3 * time.Hour)
 	to := e.now.AddDate(0, 0, -1)

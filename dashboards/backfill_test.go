@@ -14,6 +14,7 @@ import (
 	"github.com/retention-exporter/retention_exporter/backfill"
 	"github.com/retention-exporter/retention_exporter/internal/promtest"
 	"github.com/retention-exporter/retention_exporter/internal/stack"
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 	m "github.com/retention-exporter/retention_exporter/metrics"
 )
 
@@ -23,6 +24,7 @@ import (
 // after it, and that each direction panel lists exactly the clients the
 // raw daily samples say moved that way.
 func TestPanelsOnBackfilledBlocks(t *testing.T) {
+	testenv.Integration(t)
 	dir := t.TempDir()
 	now := time.Now().UTC()
 	msp := stack.StartMSP(t, dir, 80, now)

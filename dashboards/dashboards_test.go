@@ -14,6 +14,7 @@ import (
 
 	"github.com/retention-exporter/retention_exporter/config"
 	"github.com/retention-exporter/retention_exporter/internal/promtest"
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 	m "github.com/retention-exporter/retention_exporter/metrics"
 )
 
@@ -112,6 +113,7 @@ func TestQueriesUseProducedNames(t *testing.T) {
 // TestQueriesParse runs every panel query, variables substituted, through
 // promtool as a recording rule.
 func TestQueriesParse(t *testing.T) {
+	testenv.Integration(t)
 	var exprs []string
 	for _, q := range targets(t) {
 		exprs = append(exprs, substitute(q.Expr, "c1"))
@@ -180,6 +182,7 @@ func TestNoEmptyValues(t *testing.T) {
 // TestGrafanaSchema type-checks every generated dashboard against
 // Grafana's published schema (@grafana/schema, TypeScript 5.9).
 func TestGrafanaSchema(t *testing.T) {
+	testenv.Integration(t)
 	for _, tool := range []string{"node", "npm"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s not found: install the Debian packages nodejs and npm (the test command does)", tool)

@@ -12,6 +12,7 @@ import (
 	"github.com/retention-exporter/retention_exporter/alerts"
 	"github.com/retention-exporter/retention_exporter/config"
 	"github.com/retention-exporter/retention_exporter/internal/stack"
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 	m "github.com/retention-exporter/retention_exporter/metrics"
 )
 
@@ -21,6 +22,7 @@ import (
 // panels' returns at least one series, and the NOC's at-risk table lists
 // the scripted at-risk client.
 func TestPanelsShowData(t *testing.T) {
+	testenv.Integration(t)
 	cfg, err := config.Parse(nil, "")
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 	m "github.com/retention-exporter/retention_exporter/metrics"
 )
 
@@ -97,6 +98,7 @@ func constant(v float64) func(int) float64 { return func(int) float64 { return v
 // Beta (ent, bob) climbs from 40 by a point a day, Core (smb, bob) stays
 // at 30.
 func TestHistoryQueriesOnBackfilledDays(t *testing.T) {
+	testenv.Integration(t)
 	var in strings.Builder
 	type client struct {
 		id, name, segment, manager string

@@ -20,6 +20,7 @@ import (
 
 	"github.com/retention-exporter/retention_exporter/internal/mariadbtest"
 	"github.com/retention-exporter/retention_exporter/internal/promtest"
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 )
 
 type composeFile struct {
@@ -241,6 +242,7 @@ func TestComposeBackfillProfile(t *testing.T) {
 // TestPrometheusAndAlertmanagerFiles: every Prometheus and Alertmanager
 // file in deploy/ passes promtool / amtool.
 func TestPrometheusAndAlertmanagerFiles(t *testing.T) {
+	testenv.Integration(t)
 	dir := t.TempDir()
 	prom, err := os.ReadFile("compose/prometheus.yml")
 	if err != nil {
@@ -266,6 +268,7 @@ func TestPrometheusAndAlertmanagerFiles(t *testing.T) {
 // rewritten to local ports. The exporter target is up with data, and the
 // recording rules have data.
 func TestComposeStack(t *testing.T) {
+	testenv.Integration(t)
 	dir := t.TempDir()
 	c := readCompose(t)
 	port, _ := mariadbtest.FreePort()

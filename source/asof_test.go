@@ -11,6 +11,7 @@ import (
 	"github.com/retention-exporter/retention_exporter/config"
 	mysqlschema "github.com/retention-exporter/retention_exporter/deploy/mysql"
 	"github.com/retention-exporter/retention_exporter/internal/mariadbtest"
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 	"github.com/retention-exporter/retention_exporter/model"
 )
 
@@ -67,6 +68,7 @@ func dateOf(s string) model.Date { return model.DateOf(at(s)) }
 // not happened yet, so reading at a past instant gives what a refresh then
 // would have read.
 func TestDefaultQueriesAsOf(t *testing.T) {
+	testenv.Integration(t)
 	db := mariadbtest.Started(t) // stops after the connections close
 	for _, s := range []struct{ name, ddl, rows string }{
 		{"psa", mysqlschema.PSA, asOfPSA},

@@ -10,6 +10,7 @@ import (
 	"github.com/retention-exporter/retention_exporter/config"
 	mysqlschema "github.com/retention-exporter/retention_exporter/deploy/mysql"
 	"github.com/retention-exporter/retention_exporter/internal/mariadbtest"
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 )
 
 // TestSessionsAreReadOnly: even as root, whose grants allow anything, a
@@ -18,6 +19,7 @@ import (
 // DDL commits implicitly and is not stopped by a read-only transaction:
 // the statement check and the account's grants stop it.
 func TestSessionsAreReadOnly(t *testing.T) {
+	testenv.Integration(t)
 	db := mariadbtest.Started(t)
 	if err := db.Exec("", "CREATE DATABASE psa"); err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/retention-exporter/retention_exporter/internal/mariadbtest"
 	"github.com/retention-exporter/retention_exporter/internal/scrape"
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 	"github.com/retention-exporter/retention_exporter/metrics"
 )
 
@@ -114,6 +115,7 @@ func buildDemo(t *testing.T, dir string) string {
 // of today, labelled with the job of the scrape configuration it prints;
 // then it serves, and the last day's client count is the live one.
 func TestDemoBackfill(t *testing.T) {
+	testenv.Integration(t)
 	dir := t.TempDir()
 	blocks := filepath.Join(dir, "blocks")
 	// The demo serves only once the backfill is written.
@@ -297,18 +299,15 @@ func (d *demo) metrics(t *testing.T) scrape.Families {
 // waitReady waits until the demo at base answers /-/ready with 200.
 func waitReady(t *testing.T, base string, timeout time.Duration, output func() string) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
+	ready := testenv.Poll(timeout, func() bool {
 		resp, err := http.Get(base + "/-/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
+		if err != nil {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("demo not ready after %s:\n%s", timeout, output())
-		}
-		time.Sleep(200 * time.Millisecond)
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	if !ready {
+		t.Fatalf("demo not ready after %s:\n%s", timeout, output())
 	}
 }

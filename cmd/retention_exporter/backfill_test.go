@@ -98,8 +98,8 @@ func runBackfillBinary(t *testing.T, config string, args ...string) (string, boo
 	if err := os.WriteFile(cfgPath, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(binary, append([]string{"--config.file=" + cfgPath, "backfill"}, args...)...)
-	cmd.Env = readerEnv(shared, shared)
+	cmd := exec.Command(exporterBinary(t), append([]string{"--config.file=" + cfgPath, "backfill"}, args...)...)
+	cmd.Env = readerEnv(sharedDB(t), sharedDB(t))
 	out, err := cmd.CombinedOutput()
 	if strings.Contains(string(out), roPassword) {
 		t.Errorf("the DSN password appears in the output")
@@ -219,7 +219,7 @@ func TestBackfillChecksOutputFirst(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(full, "notes.txt"), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(binary, "backfill", "--from=2d", "--to="+to, "--output="+full)
+	cmd := exec.Command(exporterBinary(t), "backfill", "--from=2d", "--to="+to, "--output="+full)
 	cmd.Env = append(os.Environ(), "RETENTION_PSA_DSN=reader:secret@tcp(127.0.0.1:1)/psa", "RETENTION_BILLING_DSN=")
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "holds notes.txt, which is not a block") {

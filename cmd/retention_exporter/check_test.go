@@ -16,7 +16,7 @@ func runCheckConnect(t *testing.T, config string, env []string) (string, bool) {
 	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(binary, "--config.file="+path, "check-config", "--connect")
+	cmd := exec.Command(exporterBinary(t), "--config.file="+path, "check-config", "--connect")
 	cmd.Env = env
 	out, err := cmd.CombinedOutput()
 	if strings.Contains(string(out), roPassword) {
@@ -28,7 +28,7 @@ func runCheckConnect(t *testing.T, config string, env []string) (string, bool) {
 // TestCheckConnectReference: the default mapping passes on the reference
 // schema, and each query says what it read.
 func TestCheckConnectReference(t *testing.T) {
-	out, ok := runCheckConnect(t, "sources:\n  billing:\n    dsn_env: RETENTION_BILLING_DSN\n", readerEnv(shared, shared))
+	out, ok := runCheckConnect(t, "sources:\n  billing:\n    dsn_env: RETENTION_BILLING_DSN\n", readerEnv(sharedDB(t), sharedDB(t)))
 	if !ok {
 		t.Fatalf("check-config --connect failed on the reference schema:\n%s", out)
 	}
@@ -76,7 +76,7 @@ queries:
   assessments:
     sql: SELECT client_id, standards_total, standards_met FROM assessment
 `
-	out, ok := runCheckConnect(t, config, readerEnv(shared, shared))
+	out, ok := runCheckConnect(t, config, readerEnv(sharedDB(t), sharedDB(t)))
 	if ok {
 		t.Fatalf("a broken mapping passed:\n%s", out)
 	}
@@ -101,7 +101,7 @@ queries:
 // TestCheckConnectCannotConnect: a wrong password is reported once per
 // source, without the password.
 func TestCheckConnectCannotConnect(t *testing.T) {
-	env := append(readerEnv(shared, shared), "RETENTION_PSA_DSN="+shared.DSN(roUser, "wrong-"+roPassword, "psa"))
+	env := append(readerEnv(sharedDB(t), sharedDB(t)), "RETENTION_PSA_DSN="+sharedDB(t).DSN(roUser, "wrong-"+roPassword, "psa"))
 	out, ok := runCheckConnect(t, "", env)
 	if ok {
 		t.Fatalf("a wrong password passed:\n%s", out)
@@ -146,7 +146,7 @@ queries:
       WHERE created_at > :window_start AND AND created_at <= :now
       GROUP BY client_id
 `
-	out, ok := runCheckConnect(t, config, readerEnv(shared, shared))
+	out, ok := runCheckConnect(t, config, readerEnv(sharedDB(t), sharedDB(t)))
 	if ok {
 		t.Fatalf("a statement with a syntax error passed:\n%s", out)
 	}

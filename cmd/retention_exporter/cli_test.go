@@ -95,7 +95,7 @@ func TestCheckConfig(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			path := write(strings.ReplaceAll(c.name, " ", "_")+".yml", c.config)
-			out, err := exec.Command(binary, "check-config", "--config.file="+path).CombinedOutput()
+			out, err := exec.Command(exporterBinary(t), "check-config", "--config.file="+path).CombinedOutput()
 			if c.ok != (err == nil) {
 				t.Fatalf("exit error %v, want ok=%v\n%s", err, c.ok, out)
 			}
@@ -107,7 +107,7 @@ func TestCheckConfig(t *testing.T) {
 			}
 		})
 	}
-	if _, err := exec.Command(binary, "check-config", "--config.file="+filepath.Join(dir, "missing.yml")).CombinedOutput(); err == nil {
+	if _, err := exec.Command(exporterBinary(t), "check-config", "--config.file="+filepath.Join(dir, "missing.yml")).CombinedOutput(); err == nil {
 		t.Error("a missing config file passed")
 	}
 }
@@ -144,7 +144,7 @@ func TestHelpNamesDSNVariables(t *testing.T) {
 // TestVersion: a plain go build, as TestMain's, prints a version, not an
 // empty field.
 func TestVersion(t *testing.T) {
-	out, err := exec.Command(binary, "--version").CombinedOutput()
+	out, err := exec.Command(exporterBinary(t), "--version").CombinedOutput()
 	if err != nil || !regexp.MustCompile(`^retention_exporter, version \S`).Match(out) {
 		t.Errorf("--version: %v\n%s", err, out)
 	}
@@ -210,7 +210,7 @@ func TestFillVersion(t *testing.T) {
 // TestMissingDSN: serving without a DSN fails at once with a message
 // naming the variable.
 func TestMissingDSN(t *testing.T) {
-	cmd := exec.Command(binary)
+	cmd := exec.Command(exporterBinary(t))
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "RETENTION_PSA_DSN") {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/retention-exporter/retention_exporter/internal/promtest"
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 	"github.com/retention-exporter/retention_exporter/metrics"
 )
 
@@ -52,6 +53,7 @@ func promqlExamples(t *testing.T) []string {
 
 // TestDocsPromQLParses checks every documented PromQL example with promtool.
 func TestDocsPromQLParses(t *testing.T) {
+	testenv.Integration(t)
 	exprs := promqlExamples(t)
 	if len(exprs) < 10 {
 		t.Fatalf("found only %d PromQL examples", len(exprs))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/retention-exporter/retention_exporter/internal/mariadbtest"
 	"github.com/retention-exporter/retention_exporter/internal/scrape"
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 )
 
 func privateServer(t *testing.T) *mariadbtest.Server {
@@ -24,8 +25,9 @@ func privateServer(t *testing.T) *mariadbtest.Server {
 // on, billing series keep their last values until max_staleness and then
 // go, and the health coverage shows the missing billing evidence.
 func TestBillingDownPSAUp(t *testing.T) {
+	testenv.Integration(t)
 	billing := privateServer(t)
-	p := startExporterOn(t, shared, billing, `
+	p := startExporterOn(t, sharedDB(t), billing, `
 refresh_interval: 500ms
 max_staleness: 3s
 sources:
@@ -34,13 +36,13 @@ sources:
     query_timeout: 2s
 `)
 	c1 := L{"client_id": "c1"}
-	waitFor(t, 20*time.Second, "billing data", func() bool {
+	testenv.WaitFor(t, 20*time.Second, "billing data", func() bool {
 		_, ok := p.scrape(t).Find("retention_client_overdue_invoices", c1)
 		return ok
 	})
 	coverage := value(t, p.scrape(t), "retention_client_health_coverage_ratio", c1)
 	billing.Kill()
-	waitFor(t, 10*time.Second, "billing up 0", func() bool {
+	testenv.WaitFor(t, 10*time.Second, "billing up 0", func() bool {
 		v, _ := p.scrape(t).Find("retention_source_up", L{"source": "billing"})
 		return v == 0
 	})
@@ -48,7 +50,7 @@ sources:
 	if v := value(t, f, "retention_source_up", L{"source": "psa"}); v != 1 {
 		t.Errorf("psa up = %v while only billing is down", v)
 	}
-	waitFor(t, 15*time.Second, "billing series to expire", func() bool {
+	testenv.WaitFor(t, 15*time.Second, "billing series to expire", func() bool {
 		_, ok := p.scrape(t).Find("retention_client_overdue_invoices", c1)
 		return !ok
 	})
@@ -66,6 +68,7 @@ sources:
 // overlap, scrapes stay fast while one runs, and killing the database in
 // the middle of a refresh keeps the last good data with up 0.
 func TestSlowRefreshKilledMidway(t *testing.T) {
+	testenv.Integration(t)
 	db := privateServer(t)
 	p := startExporterOn(t, db, db, `
 refresh_interval: 200ms
@@ -80,7 +83,7 @@ queries:
       WHERE r.held_at <= :today
       GROUP BY r.client_id
 `)
-	waitFor(t, 30*time.Second, "the first slow refresh", func() bool { return p.status(t, "/-/ready") == http.StatusOK })
+	testenv.WaitFor(t, 30*time.Second, "the first slow refresh", func() bool { return p.status(t, "/-/ready") == http.StatusOK })
 	health := value(t, p.scrape(t), "retention_client_health_score", L{"client_id": "c1"})
 
 	root, err := db.Root("")
@@ -116,9 +119,9 @@ queries:
 		t.Errorf("a scrape took %s while a refresh ran", slowest)
 	}
 
-	waitFor(t, 10*time.Second, "a refresh in flight", func() bool { return sleepingQueries(t, root) == 1 })
+	testenv.WaitFor(t, 10*time.Second, "a refresh in flight", func() bool { return sleepingQueries(t, root) == 1 })
 	db.Kill()
-	waitFor(t, 10*time.Second, "up 0 after the kill", func() bool {
+	testenv.WaitFor(t, 10*time.Second, "up 0 after the kill", func() bool {
 		v, _ := p.scrape(t).Find("retention_source_up", L{"source": "psa"})
 		return v == 0
 	})
@@ -141,6 +144,7 @@ func sleepingQueries(t *testing.T, root *sql.DB) int {
 // Billing is off: each source keeps a pooled connection, so a limit below
 // the number of sources starves one of them (grants.sql allows 4).
 func TestConnectionLimit(t *testing.T) {
+	testenv.Integration(t)
 	db := privateServer(t)
 	if err := db.Exec("", "ALTER USER 'retention_exporter'@'%' WITH MAX_USER_CONNECTIONS 1"); err != nil {
 		t.Fatal(err)
@@ -156,7 +160,7 @@ func TestConnectionLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := startExporterOn(t, db, db, "refresh_interval: 500ms\nqueries:\n  invoices:\n    disabled: true\n")
-	waitFor(t, 15*time.Second, "a refused connection", func() bool {
+	testenv.WaitFor(t, 15*time.Second, "a refused connection", func() bool {
 		return strings.Contains(p.logs.String(), "max_user_connections")
 	})
 	if v := value(t, p.scrape(t), "retention_source_up", L{"source": "psa"}); v != 0 {
@@ -164,7 +168,7 @@ func TestConnectionLimit(t *testing.T) {
 	}
 	conn.Close()
 	hog.Close()
-	waitFor(t, 15*time.Second, "recovery", func() bool {
+	testenv.WaitFor(t, 15*time.Second, "recovery", func() bool {
 		v, _ := p.scrape(t).Find("retention_source_up", L{"source": "psa"})
 		return v == 1
 	})

@@ -52,7 +52,7 @@ func anniversary(d time.Time, n int) float64 {
 // TestFixtureMetrics checks every series the exporter serves for the
 // fixture against values worked out by hand (see testdata/*.sql).
 func TestFixtureMetrics(t *testing.T) {
-	p := startExporter(t, shared, fixtureConfig)
+	p := startExporter(t, sharedDB(t), fixtureConfig)
 	body, f := p.readyScrape(t)
 	now := time.Now().UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
@@ -315,7 +315,7 @@ func promtoolCheck(t *testing.T, body []byte) {
 // the exporter then sets the zone's offset, and dates are read as
 // midnights in that zone.
 func TestNamedTimeZone(t *testing.T) {
-	p := startExporter(t, shared, "refresh_interval: 1h\ntime_zone: Europe/Berlin\n")
+	p := startExporter(t, sharedDB(t), "refresh_interval: 1h\ntime_zone: Europe/Berlin\n")
 	_, f := p.readyScrape(t)
 	if v := value(t, f, "retention_source_up", L{"source": "psa"}); v != 1 {
 		t.Fatalf("psa up = %v with a named time zone", v)
@@ -371,7 +371,7 @@ queries:
 // 0000-00-00, numbers beyond int64 and negative counts are either served
 // sanely or skipped with a counted reason; the exposition stays valid.
 func TestHostileRows(t *testing.T) {
-	p := startExporter(t, shared, hostileConfig)
+	p := startExporter(t, sharedDB(t), hostileConfig)
 	body, f := p.readyScrape(t)
 	if v := value(t, f, "retention_source_up", L{"source": "psa"}); v != 1 {
 		t.Fatalf("psa up = %v", v)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/retention-exporter/retention_exporter/internal/mariadbtest"
 	"github.com/retention-exporter/retention_exporter/internal/scrape"
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 )
 
 // The read-only account the tests create from deploy/mysql/grants.sql.
@@ -25,9 +26,17 @@ const (
 	roPassword = "s3cret-Pa55word"
 )
 
+// The exporter binary and the shared MariaDB are made on first use, so
+// that tests needing neither (kong parsing, configuration) do not wait
+// for them, and under -short nothing starts MariaDB.
 var (
-	binary string              // the exporter built for these tests
-	shared *mariadbtest.Server // loaded with the reference schema and fixture
+	tmpDir    string
+	buildOnce sync.Once
+	binary    string // the exporter built for these tests
+	buildErr  error
+	dbOnce    sync.Once
+	shared    *mariadbtest.Server // loaded with the reference schema and fixture
+	dbErr     error
 )
 
 func TestMain(m *testing.M) {
@@ -35,30 +44,57 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	tmp, err := os.MkdirTemp("", "retention-exporter-test-")
-	if err != nil {
+	var err error
+	if tmpDir, err = os.MkdirTemp("", "retention-exporter-test-"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer os.RemoveAll(tmp)
-	binary = filepath.Join(tmp, "retention_exporter")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building the exporter: %v\n%s", err, out)
-		return 1
-	}
-	shared, err = mariadbtest.New(filepath.Join(tmp, "db"), 0)
-	if err == nil {
-		err = shared.Start()
-	}
-	if err == nil {
-		err = loadReference(shared)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "starting MariaDB:", err)
-		return 1
-	}
-	defer shared.Stop()
+	defer os.RemoveAll(tmpDir)
+	defer func() {
+		if shared != nil {
+			shared.Stop()
+		}
+	}()
 	return m.Run()
+}
+
+// exporterBinary builds the exporter once for the package's tests.
+func exporterBinary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		binary = filepath.Join(tmpDir, "retention_exporter")
+		if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("building the exporter: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binary
+}
+
+// sharedDB starts, once, the MariaDB that most tests read: the reference
+// schema, the read-only account and the fixture.
+func sharedDB(t testing.TB) *mariadbtest.Server {
+	t.Helper()
+	testenv.Integration(t)
+	dbOnce.Do(func() {
+		db, err := mariadbtest.New(filepath.Join(tmpDir, "db"), 0)
+		if err == nil {
+			err = db.Start()
+		}
+		if err == nil {
+			shared = db
+			err = loadReference(db)
+		}
+		if err != nil {
+			dbErr = fmt.Errorf("starting MariaDB: %w", err)
+		}
+	})
+	if dbErr != nil {
+		t.Fatal(dbErr)
+	}
+	return shared
 }
 
 // loadReference creates the reference databases from the shipped DDL and
@@ -154,7 +190,7 @@ func startExporterOn(t *testing.T, psaDB, billingDB *mariadbtest.Server, config 
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	args := append([]string{"--config.file=" + cfgPath, "--web.listen-address=" + addr, "--log.level=debug"}, extraArgs...)
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd := exec.CommandContext(ctx, exporterBinary(t), args...)
 	cmd.Env = readerEnv(psaDB, billingDB)
 	logs := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
@@ -173,7 +209,7 @@ func startExporterOn(t *testing.T, psaDB, billingDB *mariadbtest.Server, config 
 	})
 	p := &exporterProc{base: "http://" + addr, logs: logs, cmd: cmd, configPath: cfgPath}
 	// Any HTTP answer means it listens (with TLS or auth it is not a 200).
-	waitFor(t, 10*time.Second, "exporter to listen", func() bool {
+	testenv.WaitFor(t, 10*time.Second, "exporter to listen", func() bool {
 		resp, err := http.Get(p.base + "/-/healthy")
 		if err != nil {
 			return false
@@ -188,7 +224,7 @@ func startExporterOn(t *testing.T, psaDB, billingDB *mariadbtest.Server, config 
 // raw and parsed.
 func (p *exporterProc) readyScrape(t *testing.T) ([]byte, scrape.Families) {
 	t.Helper()
-	waitFor(t, 30*time.Second, "readiness", func() bool { return p.status(t, "/-/ready") == http.StatusOK })
+	testenv.WaitFor(t, 30*time.Second, "readiness", func() bool { return p.status(t, "/-/ready") == http.StatusOK })
 	body, err := scrape.Get(http.DefaultClient, p.base+"/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -233,17 +269,6 @@ func (p *exporterProc) post(t *testing.T, path string) int {
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode
-}
-
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // value returns one series' value, failing the test when it is missing.

@@ -14,11 +14,13 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/retention-exporter/retention_exporter/internal/mariadbtest"
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 )
 
 // TestDatabaseTLS: the read-only account may only log in over TLS with a
 // client certificate; the exporter's tls settings get it in.
 func TestDatabaseTLS(t *testing.T) {
+	testenv.Integration(t)
 	dir := t.TempDir()
 	certs, err := mariadbtest.WriteCerts(dir)
 	if err != nil {
@@ -43,7 +45,7 @@ func TestDatabaseTLS(t *testing.T) {
 
 	// Without TLS the account is refused: the source is down.
 	plain := startExporter(t, db, "refresh_interval: 1h\n")
-	waitFor(t, 15*time.Second, "a refused plain connection", func() bool {
+	testenv.WaitFor(t, 15*time.Second, "a refused plain connection", func() bool {
 		return strings.Contains(plain.logs.String(), "refresh failed")
 	})
 	if v := value(t, plain.scrape(t), "retention_source_up", L{"source": "psa"}); v != 0 {
@@ -51,7 +53,7 @@ func TestDatabaseTLS(t *testing.T) {
 	}
 
 	p := startExporter(t, db, "refresh_interval: 1h\nsources:\n  psa:\n"+tlsBlock+"  billing:\n    dsn_env: RETENTION_BILLING_DSN\n"+tlsBlock)
-	waitFor(t, 15*time.Second, "data over TLS", func() bool {
+	testenv.WaitFor(t, 15*time.Second, "data over TLS", func() bool {
 		f := p.scrape(t)
 		up, _ := f.Find("retention_source_up", L{"source": "psa"})
 		billing, _ := f.Find("retention_source_up", L{"source": "billing"})
@@ -80,7 +82,7 @@ func TestWebConfig(t *testing.T) {
 		certs.ServerCert, certs.ServerKey, hash)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p := startExporter(t, shared, fixtureConfig, "--web.config.file="+webConfig)
+	p := startExporter(t, sharedDB(t), fixtureConfig, "--web.config.file="+webConfig)
 
 	pool := x509.NewCertPool()
 	pem, _ := os.ReadFile(certs.CA)

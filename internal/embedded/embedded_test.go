@@ -17,6 +17,7 @@ import (
 	"github.com/retention-exporter/retention_exporter/internal/embedded"
 	"github.com/retention-exporter/retention_exporter/internal/mariadbtest"
 	"github.com/retention-exporter/retention_exporter/internal/synth"
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 	"github.com/retention-exporter/retention_exporter/model"
 	"github.com/retention-exporter/retention_exporter/source"
 )
@@ -66,6 +67,7 @@ func read(t *testing.T, psaDSN, billingDSN string, now time.Time) facts {
 // The same generated MSP in MariaDB (the shipped DDL, with its indexes)
 // and in the embedded engine gives identical facts for every default query.
 func TestSameFactsAsMariaDB(t *testing.T) {
+	testenv.Integration(t)
 	logrus.SetOutput(io.Discard)
 	now := time.Now().UTC().Truncate(time.Second)
 	o := synth.Options{Clients: 120, Seed: 3, Now: now.Add(-time.Minute)}

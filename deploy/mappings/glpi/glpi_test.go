@@ -16,6 +16,7 @@ import (
 	"github.com/retention-exporter/retention_exporter/internal/mariadbtest"
 	"github.com/retention-exporter/retention_exporter/internal/scrape"
 	"github.com/retention-exporter/retention_exporter/internal/serve"
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 	m "github.com/retention-exporter/retention_exporter/metrics"
 	"github.com/retention-exporter/retention_exporter/source"
 )
@@ -150,6 +151,7 @@ func contract(client L, id, name string, kv ...string) L {
 // worked out by hand from testdata/fixture.sql, today and at a past
 // instant, and that check-config --connect finds nothing wrong.
 func TestMapping(t *testing.T) {
+	testenv.Integration(t)
 	db := mariadbtest.Started(t)
 	load(t, db, "glpi", "testdata/fixture.sql")
 	cfg, psa := mapping(t, db, "glpi")
@@ -284,6 +286,7 @@ func TestMapping(t *testing.T) {
 // client or portfolio series rather than zeros, and counts the tickets it
 // could not place.
 func TestNoClientEntities(t *testing.T) {
+	testenv.Integration(t)
 	db := mariadbtest.Started(t)
 	load(t, db, "glpi_flat")
 	if err := db.Exec("glpi_flat", `
@@ -324,6 +327,7 @@ func TestNoClientEntities(t *testing.T) {
 // that is not one skips the row and check-config --connect names it,
 // rather than the line being silently ignored.
 func TestCommentLineNotADate(t *testing.T) {
+	testenv.Integration(t)
 	db := mariadbtest.Started(t)
 	load(t, db, "glpi_typo")
 	if err := db.Exec("glpi_typo", `

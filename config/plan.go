@@ -1,9 +1,7 @@
 package config
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
+	"slices"
 	"time"
 )
 
@@ -32,29 +30,8 @@ func (q PlannedQuery) Name() string {
 	return q.Fact.Name + "[" + q.Window.Label + "]"
 }
 
-// Literal is the statement with its values written in as SQL literals,
-// for running a plan through a client that does not bind parameters.
-func (q PlannedQuery) Literal() string {
-	var b strings.Builder
-	last := 0
-	for i, at := range q.stmt.marks {
-		b.WriteString(q.SQL[last:at])
-		b.WriteString(literal(q.Args[i]))
-		last = at + 1
-	}
-	b.WriteString(q.SQL[last:])
-	return b.String()
-}
-
-func literal(v any) string {
-	switch v := v.(type) {
-	case time.Time:
-		return "'" + v.Format("2006-01-02 15:04:05.999999") + "'"
-	case int:
-		return strconv.Itoa(v)
-	}
-	panic(fmt.Sprintf("no SQL literal for %T", v))
-}
+// Placeholders are the offsets in SQL of the '?' each of Args binds.
+func (q PlannedQuery) Placeholders() []int { return slices.Clone(q.stmt.marks) }
 
 // Plan lists the queries a refresh of a source runs at now, in order,
 // with their bound values: tickets once per distinct ticket window,

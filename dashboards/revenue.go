@@ -16,7 +16,6 @@ import (
 
 	"github.com/retention-exporter/retention_exporter/config"
 	m "github.com/retention-exporter/retention_exporter/metrics"
-	"github.com/retention-exporter/retention_exporter/model"
 )
 
 // movementWindow is the movement window the monthly bars read: the
@@ -51,12 +50,12 @@ func mrrMovements(w config.Window) *timeseries.PanelBuilder {
 		Interval(w.Label).
 		TimeFrom("1y")
 	colors := map[string]string{
-		model.MovementNew: "green", model.MovementReactivation: "blue", model.MovementExpansion: "dark-green",
-		model.MovementContraction: "orange", model.MovementChurn: "red",
+		m.MovementNew: "green", m.MovementReactivation: "blue", m.MovementExpansion: "dark-green",
+		m.MovementContraction: "orange", m.MovementChurn: "red",
 	}
-	for _, mv := range model.Movements {
+	for _, mv := range m.Movements {
 		props := fixedColor(colors[mv])
-		if mv == model.MovementContraction || mv == model.MovementChurn {
+		if mv == m.MovementContraction || mv == m.MovementChurn {
 			props = append(props, dashboard.DynamicConfigValue{Id: "custom.transform", Value: "negative-Y"})
 		}
 		p.OverrideByRegexp("^"+mv+" ", props)

@@ -76,6 +76,19 @@ const (
 	ConfigLastReloadSuccess    = "retention_config_last_reload_success_timestamp_seconds"
 )
 
+// Values of the movement label of MRRMovement and MRRMovementClients, in
+// the order they are exported.
+const (
+	MovementNew          = "new"
+	MovementReactivation = "reactivation"
+	MovementExpansion    = "expansion"
+	MovementContraction  = "contraction"
+	MovementChurn        = "churn"
+)
+
+// Movements lists every MRR movement.
+var Movements = []string{MovementNew, MovementReactivation, MovementExpansion, MovementContraction, MovementChurn}
+
 // Label names.
 const (
 	LabelClientID       = "client_id"

@@ -7,19 +7,9 @@ import (
 	"slices"
 	"strconv"
 	"time"
-)
 
-// Movements, in the order they are exported.
-const (
-	MovementNew          = "new"
-	MovementReactivation = "reactivation"
-	MovementExpansion    = "expansion"
-	MovementContraction  = "contraction"
-	MovementChurn        = "churn"
+	"github.com/retention-exporter/retention_exporter/metrics"
 )
-
-// Movements lists every MRR movement.
-var Movements = []string{MovementNew, MovementReactivation, MovementExpansion, MovementContraction, MovementChurn}
 
 // movements classifies, per movement window W, each (client, currency)
 // pair by its MRR a at today-W and b today. A pair with a > 0 or b > 0
@@ -71,7 +61,7 @@ func (c *computation) movements() (amount, pairs []Group) {
 	}
 	am, n := groups{}, groups{}
 	for k, x := range acc {
-		for i, mv := range Movements {
+		for i, mv := range metrics.Movements {
 			g := groupKey{segment: k.segment, currency: k.currency, window: k.window, movement: mv}
 			am[g], n[g] = x.amount[i], x.pairs[i]
 		}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/retention-exporter/retention_exporter/metrics"
 )
 
 // TestMovements: each (client, currency) pair makes one movement per
@@ -143,8 +145,8 @@ func TestMovementIdentities(t *testing.T) {
 			}
 			for sc, want := range delta {
 				key := func(m string) string { return sc[0] + "|" + sc[1] + "||" + w.Label + "|" + m + "||" }
-				got := mv[key(MovementNew)] + mv[key(MovementReactivation)] + mv[key(MovementExpansion)] -
-					mv[key(MovementContraction)] - mv[key(MovementChurn)]
+				got := mv[key(metrics.MovementNew)] + mv[key(metrics.MovementReactivation)] + mv[key(metrics.MovementExpansion)] -
+					mv[key(metrics.MovementContraction)] - mv[key(metrics.MovementChurn)]
 				if got != want {
 					t.Fatalf("run %d, %v %s: movements net %v, MRR change %v", run, sc, w.Label, got, want)
 				}
@@ -157,7 +159,7 @@ func TestMovementIdentities(t *testing.T) {
 				}
 				sc := strings.TrimSuffix(k, "||"+w.Label) // segment|currency
 				key := func(m string) string { return sc + "||" + w.Label + "|" + m + "||" }
-				if got, want := current[k]-co, mv[key(MovementExpansion)]-mv[key(MovementContraction)]-mv[key(MovementChurn)]; got != want {
+				if got, want := current[k]-co, mv[key(metrics.MovementExpansion)]-mv[key(metrics.MovementContraction)]-mv[key(metrics.MovementChurn)]; got != want {
 					t.Fatalf("run %d, %s: current − cohort %v, expansion − contraction − churn %v\n%v\n%+v", run, k, got, want, p.MRRMovement, psa)
 				}
 			}

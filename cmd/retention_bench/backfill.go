@@ -133,8 +133,13 @@ func (r *backfillRun) readLog(logs []byte) error {
 func (b *bench) backfillFloor(cfg *config.Config, instants []time.Time) (time.Duration, error) {
 	var psa, billing strings.Builder
 	for _, at := range instants {
-		psa.WriteString(floorScript(cfg.Plan(config.PSA, at)))
-		billing.WriteString(floorScript(cfg.Plan(config.Billing, at)))
+		for src, into := range map[string]*strings.Builder{config.PSA: &psa, config.Billing: &billing} {
+			script, err := floorScript(cfg.Plan(src, at))
+			if err != nil {
+				return 0, err
+			}
+			into.WriteString(script)
+		}
 	}
 	p, err := queryTime(b.db, "psa", psa.String())
 	if err != nil {

@@ -16,7 +16,14 @@ func (b *bench) floor(cfg *config.Config) (time.Duration, error) {
 	// planning the floor right before it runs is as close to those
 	// instants as a floor measured first gets.
 	now := time.Now()
-	psaScript, billingScript := floorScript(cfg.Plan(config.PSA, now)), floorScript(cfg.Plan(config.Billing, now))
+	psaScript, err := floorScript(cfg.Plan(config.PSA, now))
+	if err != nil {
+		return 0, err
+	}
+	billingScript, err := floorScript(cfg.Plan(config.Billing, now))
+	if err != nil {
+		return 0, err
+	}
 	var floors []time.Duration
 	for range b.Runs {
 		psa, err := queryTime(b.db, "psa", psaScript)
@@ -35,13 +42,17 @@ func (b *bench) floor(cfg *config.Config) (time.Duration, error) {
 // floorScript is a source's refresh as one script for the mariadb
 // client, which binds no parameters: the plan's statements in order,
 // each with its values written in.
-func floorScript(plan []config.PlannedQuery) string {
+func floorScript(plan []config.PlannedQuery) (string, error) {
 	var b strings.Builder
 	for _, q := range plan {
-		b.WriteString(q.Literal())
+		sql, err := literalSQL(q)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(sql)
 		b.WriteString(";\n")
 	}
-	return b.String()
+	return b.String(), nil
 }
 
 // queryTime is how long the mariadb client takes to run the script, less

@@ -135,7 +135,10 @@ func sqlExporterConfig(plan []config.PlannedQuery, connection func(source string
 			f.Jobs = append(f.Jobs, sqlExporterJob{Name: source, Interval: refreshInterval.String(),
 				Connections: []string{connection(source)}})
 		}
-		sql := q.Literal()
+		sql, err := literalSQL(q)
+		if err != nil {
+			return nil, err
+		}
 		sq := sqlExporterQuery{Name: sqlExporterName(q), Help: "Default query " + q.Name() + " of retention_exporter.", Query: sql}
 		var exprs []string
 		wrap := false

@@ -74,12 +74,13 @@ type Exporter struct {
 	wake chan struct{} // a reload asks the loop for a refresh now
 
 	// Guarded by mu: whether a refresh with the PSA's data has been
-	// published, since when each failing source has failed, and how many
-	// refreshes in a row had a failure.
+	// published, and how many refreshes in a row had a failure.
 	announced bool
-	downMu    sync.Mutex // the two sources' reads record at once
-	downSince map[string]time.Time
 	failures  int
+	// Since when each failing source has failed; the two sources' reads
+	// record at once.
+	downMu    sync.Mutex
+	downSince map[string]time.Time
 	// firstRetry is the wait after the first failed refresh; it doubles
 	// with each failure after it, up to the refresh interval.
 	firstRetry time.Duration
@@ -230,14 +231,6 @@ func (e *Exporter) Refresh(ctx context.Context, now time.Time) bool {
 
 	fresh, keep, drop := e.judge(config.PSA, now, psaReps, psaErr)
 	e.psaFacts = mergePSA(e.psaFacts, psaFacts, fresh, keep, drop)
-	if e.psaFacts == nil && e.lastGood[config.PSA+"/"+config.QueryClients] != (time.Time{}) && !e.gone[config.PSA] {
-		e.gone[config.PSA] = true
-		e.logger.Warn("the PSA's clients are older than max_staleness: dropping every series derived from the PSA",
-			"last_success", e.lastGood[config.PSA+"/"+config.QueryClients], "max_staleness", time.Duration(e.cfg.MaxStaleness))
-	}
-	if e.psaFacts != nil {
-		e.gone[config.PSA] = false
-	}
 	if e.bill != nil {
 		fresh, keep, drop := e.judge(config.Billing, now, billingReps, billingErr)
 		e.billingFacts = mergeBilling(e.billingFacts, billingFacts, fresh, keep, drop)

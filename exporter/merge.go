@@ -43,8 +43,11 @@ func (e *Exporter) judge(src string, now time.Time, reps []source.QueryReport, e
 			drop = append(drop, q)
 			if seen && !e.gone[k] {
 				e.gone[k] = true
-				e.logger.Warn("query rows are older than max_staleness: dropping what the query feeds",
-					"query", q.Name(), "database", src, "last_success", last, "max_staleness", maxAge)
+				msg := "query rows are older than max_staleness: dropping what the query feeds"
+				if q.Fact.Name == config.QueryClients {
+					msg = "clients are older than max_staleness: dropping every series of the source"
+				}
+				e.logger.Warn(msg, "query", q.Name(), "database", src, "last_success", last, "max_staleness", maxAge)
 			}
 		}
 	}

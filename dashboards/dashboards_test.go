@@ -63,7 +63,18 @@ func targets(t testing.TB) []target {
 		if err := json.Unmarshal(f.JSON, &d); err != nil {
 			t.Fatal(err)
 		}
+		rows := 0
 		for _, p := range d.Panels {
+			if p.Type == "row" {
+				rows++
+				if len(p.Targets) != 0 {
+					t.Errorf("%s / row %s has queries", f.UID, p.Title)
+				}
+				continue
+			}
+			if rows == 0 {
+				t.Errorf("%s / %s comes before the dashboard's first row", f.UID, p.Title)
+			}
 			if p.Datasource.UID != "${datasource}" {
 				t.Errorf("%s / %s: panel data source %q, want ${datasource}", f.UID, p.Title, p.Datasource.UID)
 			}

@@ -17,8 +17,6 @@ import (
 	m "github.com/retention-exporter/retention_exporter/metrics"
 )
 
-func grid(x, y, w, h uint32) dashboard.GridPos { return dashboard.GridPos{X: x, Y: y, W: w, H: h} }
-
 // bigStat is a wall-screen number: large value, coloured background.
 func bigStat(title, description, expr, unit string, th *dashboard.ThresholdsConfigBuilder) *stat.PanelBuilder {
 	return stat.NewPanelBuilder().
@@ -82,22 +80,21 @@ func noc(cfg *config.Config) *dashboard.DashboardBuilder {
 		recorded(m.ContractsLapsed, ""), units.Short, countThresholds("red")))
 
 	// One row of big numbers across the screen.
-	n := uint32(len(stats) + 1)
-	w := 24 / n
-	x := uint32(0)
+	row(d, "Now")
+	w := 24 / uint32(len(stats)+1)
 	for i, s := range stats {
 		if i == 3 {
-			d.WithPanel(mrr.GridPos(grid(x, 0, w, 5)))
-			x += w
+			d.WithPanel(mrr.Span(w).Height(5))
 		}
-		d.WithPanel(s.GridPos(grid(x, 0, w, 5)))
-		x += w
+		d.WithPanel(s.Span(w).Height(5))
 	}
-	d.WithPanel(atRiskTable(cfg).GridPos(grid(0, 5, 14, 13)))
-	d.WithPanel(renewalsTable(cfg).GridPos(grid(14, 5, 10, 13)))
-	d.WithPanel(newlyAtRisk(cfg).GridPos(grid(0, 18, 10, 9)))
-	d.WithPanel(overUtilization(cfg).GridPos(grid(10, 18, 8, 9)))
-	d.WithPanel(freshness(cfg).GridPos(grid(18, 18, 6, 9)))
+	row(d, "At risk and renewing")
+	d.WithPanel(atRiskTable(cfg).Span(14).Height(13))
+	d.WithPanel(renewalsTable(cfg).Span(10).Height(13))
+	row(d, "What changed")
+	d.WithPanel(newlyAtRisk(cfg).Span(10).Height(9))
+	d.WithPanel(overUtilization(cfg).Span(8).Height(9))
+	d.WithPanel(freshness(cfg).Span(6).Height(9))
 	return d
 }
 

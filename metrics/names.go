@@ -89,6 +89,9 @@ const (
 // Movements lists every MRR movement.
 var Movements = []string{MovementNew, MovementReactivation, MovementExpansion, MovementContraction, MovementChurn}
 
+// PerClientSeries selects every per-client and per-contract series.
+const PerClientSeries = `{__name__=~"retention_(client|contract)_.+"}`
+
 // Label names.
 const (
 	LabelClientID       = "client_id"

@@ -542,15 +542,14 @@ func (c *Config) checkQueries() error {
 	return nil
 }
 
-func factNames() string {
-	var b bytes.Buffer
+func factNames() string { return strings.Join(factNameList(), ", ") }
+
+func factNameList() []string {
+	names := make([]string, len(Facts))
 	for i, f := range Facts {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(f.Name)
+		names[i] = f.Name
 	}
-	return b.String()
+	return names
 }
 
 // Location is the configured time zone.

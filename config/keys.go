@@ -115,14 +115,6 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-func factNameList() []string {
-	names := make([]string, len(Facts))
-	for i, f := range Facts {
-		names[i] = f.Name
-	}
-	return names
-}
-
 // closest is the option nearest to s in edits, when it is near enough to
 // be a likely typo: at most a third of the longer word's letters differ.
 func closest(s string, options []string) string {

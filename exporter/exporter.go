@@ -209,16 +209,18 @@ func (e *Exporter) Refresh(ctx context.Context, now time.Time) bool {
 	var billingFacts *model.BillingFacts
 	var psaReps, billingReps []source.QueryReport
 	var psaErr, billingErr error
+	// The queries each source runs at now, as the sources plan them.
+	psaPlan, billingPlan := e.cfg.Plan(config.PSA, now), e.cfg.Plan(config.Billing, now)
 	wg.Go(func() {
 		start := time.Now()
 		psaFacts, psaReps, psaErr = e.psa.ReadPSA(ctx, e.cfg, now)
-		e.record(e.psa, now, start, psaReps, psaErr)
+		e.record(e.psa, psaPlan, now, start, psaReps, psaErr)
 	})
 	if e.bill != nil {
 		wg.Go(func() {
 			start := time.Now()
 			billingFacts, billingReps, billingErr = e.bill.ReadBilling(ctx, e.cfg, now)
-			e.record(e.bill, now, start, billingReps, billingErr)
+			e.record(e.bill, billingPlan, now, start, billingReps, billingErr)
 		})
 	}
 	wg.Wait()
@@ -229,11 +231,11 @@ func (e *Exporter) Refresh(ctx context.Context, now time.Time) bool {
 		e.failures++
 	}
 
-	fresh, keep, drop := e.judge(config.PSA, now, psaReps, psaErr)
-	e.psaFacts = mergePSA(e.psaFacts, psaFacts, fresh, keep, drop)
+	fresh, keep, drop := e.judge(config.PSA, psaPlan, now, psaReps, psaErr)
+	e.psaFacts = merge(e.psaFacts, psaFacts, fresh, keep, drop)
 	if e.bill != nil {
-		fresh, keep, drop := e.judge(config.Billing, now, billingReps, billingErr)
-		e.billingFacts = mergeBilling(e.billingFacts, billingFacts, fresh, keep, drop)
+		fresh, keep, drop := e.judge(config.Billing, billingPlan, now, billingReps, billingErr)
+		e.billingFacts = merge(e.billingFacts, billingFacts, fresh, keep, drop)
 	}
 	rendering := time.Now()
 	if snap := e.publish(); snap != nil {
@@ -253,10 +255,10 @@ func (e *Exporter) Refresh(ctx context.Context, now time.Time) bool {
 }
 
 // record turns one source read into the exporter's own metrics and logs.
-func (e *Exporter) record(db named, now, start time.Time, reps []source.QueryReport, err error) {
+func (e *Exporter) record(db named, plan []config.PlannedQuery, now, start time.Time, reps []source.QueryReport, err error) {
 	defer e.ownVersion.Add(1)
 	var planned []string
-	for _, q := range e.cfg.Plan(db.Name(), now) {
+	for _, q := range plan {
 		if !slices.Contains(planned, q.Fact.Name) {
 			planned = append(planned, q.Fact.Name)
 		}

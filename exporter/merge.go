@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/retention-exporter/retention_exporter/config"
-	"github.com/retention-exporter/retention_exporter/model"
 	"github.com/retention-exporter/retention_exporter/source"
 )
 
@@ -17,12 +16,12 @@ func queryKey(src, query, window string) string {
 	return src + "/" + query
 }
 
-// judge records when each query planned for src at now last succeeded,
+// judge records when each query of src's plan at now last succeeded,
 // from a read's reports, and sorts out the queries that did not: keep,
 // those whose last good rows are at most max_staleness old; drop, the
 // rest. A read without error read every query. fresh reports whether any
 // query succeeded.
-func (e *Exporter) judge(src string, now time.Time, reps []source.QueryReport, err error) (fresh bool, keep, drop []config.PlannedQuery) {
+func (e *Exporter) judge(src string, plan []config.PlannedQuery, now time.Time, reps []source.QueryReport, err error) (fresh bool, keep, drop []config.PlannedQuery) {
 	ok := map[string]bool{}
 	for _, r := range reps {
 		if r.Err == nil {
@@ -30,7 +29,7 @@ func (e *Exporter) judge(src string, now time.Time, reps []source.QueryReport, e
 		}
 	}
 	maxAge := time.Duration(e.cfg.MaxStaleness)
-	for _, q := range e.cfg.Plan(src, now) {
+	for _, q := range plan {
 		k := queryKey(src, q.Fact.Name, q.Window.Label)
 		last, seen := e.lastGood[k]
 		switch {
@@ -54,12 +53,21 @@ func (e *Exporter) judge(src string, now time.Time, reps []source.QueryReport, e
 	return fresh, keep, drop
 }
 
-// mergePSA is what serves of the PSA after a read: the rows read now,
-// the last good rows of the queries to keep, nothing of those to drop.
-// When no query succeeded, the last facts serve as they were, computed
-// for the time they were read. Without clients nothing serves: every
-// series is a client's or sums clients.
-func mergePSA(old, read *model.PSAFacts, fresh bool, keep, drop []config.PlannedQuery) *model.PSAFacts {
+// sourceFacts are the facts of one source, which merge keeps or drops
+// query by query.
+type sourceFacts[F any] interface {
+	*F
+	Keep(query, window string, old *F)
+	Drop(query, window string)
+	Usable() bool
+}
+
+// merge is what serves of a source after a read: the rows read now, the
+// last good rows of the queries to keep, nothing of those to drop. When
+// no query succeeded, the last facts serve as they were, computed for the
+// time they were read. Facts that are not usable (the PSA without its
+// clients) serve nothing.
+func merge[F any, P sourceFacts[F]](old, read P, fresh bool, keep, drop []config.PlannedQuery) P {
 	f := read
 	if !fresh {
 		if old == nil {
@@ -74,29 +82,7 @@ func mergePSA(old, read *model.PSAFacts, fresh bool, keep, drop []config.Planned
 	for _, q := range drop {
 		f.Drop(q.Fact.Name, q.Window.Label)
 	}
-	if f.Clients == nil {
-		return nil
-	}
-	return f
-}
-
-// mergeBilling is mergePSA for billing, whose one query is invoices.
-func mergeBilling(old, read *model.BillingFacts, fresh bool, keep, drop []config.PlannedQuery) *model.BillingFacts {
-	f := read
-	if !fresh {
-		if old == nil {
-			return nil
-		}
-		c := *old
-		f = &c
-	}
-	for _, q := range keep {
-		f.Keep(q.Fact.Name, old)
-	}
-	for _, q := range drop {
-		f.Drop(q.Fact.Name)
-	}
-	if f.Overdue == nil {
+	if !f.Usable() {
 		return nil
 	}
 	return f

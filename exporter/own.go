@@ -1,6 +1,7 @@
 package exporter
 
 import (
+	"maps"
 	"slices"
 	"sync"
 
@@ -95,7 +96,7 @@ func (o *ownMetrics) Collect(ch chan<- prometheus.Metric) {
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
-	for _, name := range sortedKeys(o.sources) {
+	for _, name := range slices.Sorted(maps.Keys(o.sources)) {
 		s := o.sources[name]
 		gauge(descSourceUp, s.up, name)
 		if s.lastSuccess > 0 {
@@ -104,7 +105,7 @@ func (o *ownMetrics) Collect(ch chan<- prometheus.Metric) {
 		if s.duration != nil {
 			gauge(descRefreshDuration, *s.duration, name)
 		}
-		for _, qn := range sortedKeys(s.queries) {
+		for _, qn := range slices.Sorted(maps.Keys(s.queries)) {
 			q := s.queries[qn]
 			gauge(descQueryUp, q.up, name, qn)
 			if q.lastSuccess > 0 {
@@ -174,13 +175,4 @@ func (o *ownMetrics) record(name string, nowSec, duration float64, planned []str
 	if allOK {
 		s.up, s.lastSuccess = 1, nowSec
 	}
-}
-
-func sortedKeys[V any](mp map[string]V) []string {
-	keys := make([]string, 0, len(mp))
-	for k := range mp {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

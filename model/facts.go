@@ -99,6 +99,10 @@ func (f *PSAFacts) Drop(query, window string) { f.take(query, window, nil) }
 // from old, an earlier refresh whose rows still count.
 func (f *PSAFacts) Keep(query, window string, old *PSAFacts) { f.take(query, window, old) }
 
+// Usable reports whether anything can be computed from the facts: every
+// series of the PSA is a client's or sums clients.
+func (f *PSAFacts) Usable() bool { return f.Clients != nil }
+
 // take sets one query's facts to old's, or to absent when old is nil.
 func (f *PSAFacts) take(query, window string, old *PSAFacts) {
 	if old == nil {
@@ -136,11 +140,16 @@ func (f *PSAFacts) take(query, window string, old *PSAFacts) {
 	}
 }
 
-// Drop removes the facts of one billing query.
-func (f *BillingFacts) Drop(query string) { f.take(query, nil) }
+// Drop removes the facts of one billing query; billing has no windowed
+// query, so window is "".
+func (f *BillingFacts) Drop(query, _ string) { f.take(query, nil) }
 
 // Keep puts back the facts of one billing query from old.
-func (f *BillingFacts) Keep(query string, old *BillingFacts) { f.take(query, old) }
+func (f *BillingFacts) Keep(query, _ string, old *BillingFacts) { f.take(query, old) }
+
+// Usable reports whether anything can be computed from the facts: billing
+// has its one query.
+func (f *BillingFacts) Usable() bool { return f.Overdue != nil }
 
 func (f *BillingFacts) take(query string, old *BillingFacts) {
 	if old == nil {

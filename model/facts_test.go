@@ -26,11 +26,11 @@ func TestEveryFactCanBeKeptAndDropped(t *testing.T) {
 			}()
 			if f.Source == config.Billing {
 				b := &BillingFacts{}
-				b.Keep(f.Name, oldBilling)
+				b.Keep(f.Name, "", oldBilling)
 				if b.Overdue == nil {
 					t.Error("kept nothing")
 				}
-				b.Drop(f.Name)
+				b.Drop(f.Name, "")
 				if b.Overdue != nil {
 					t.Error("dropped nothing")
 				}

@@ -95,7 +95,7 @@ func (b *builder) drop(name, window string) {
 		}
 	}
 	if b.billing != nil {
-		b.billing.Drop(name)
+		b.billing.Drop(name, window)
 	}
 }
 

@@ -1,7 +1,6 @@
 package exporter
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/retention-exporter/retention_exporter/config"
+	"github.com/retention-exporter/retention_exporter/internal/testenv"
 	"github.com/retention-exporter/retention_exporter/model"
 	"github.com/retention-exporter/retention_exporter/source"
 )
@@ -55,24 +55,6 @@ func (f *flakyPSA) readTimes() []time.Time {
 	return append([]time.Time(nil), f.reads...)
 }
 
-// syncBuffer is a log destination the refresh goroutines may share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestFailedStartRetriesSoon: a PSA that fails at start is tried again
 // after 5s, 10s, 20s (here scaled down), not after a whole refresh
 // interval, so the exporter is ready soon after the database is. The
@@ -80,7 +62,7 @@ func (s *syncBuffer) String() string {
 // first refresh was published with its series count; later successes
 // log nothing at info.
 func TestFailedStartRetriesSoon(t *testing.T) {
-	var logs syncBuffer
+	var logs testenv.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	psa := &flakyPSA{fails: 3}
 	e := New(testConfig(t, "refresh_interval: 1h\nmax_staleness: 2h\n"), psa, nil, logger)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -129,27 +128,9 @@ func readFile(p string) string {
 	return string(b)
 }
 
-// syncBuffer collects a process's output while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type exporterProc struct {
 	base       string
-	logs       *syncBuffer
+	logs       *testenv.Buffer
 	cmd        *exec.Cmd
 	configPath string
 }
@@ -192,7 +173,7 @@ func startExporterOn(t *testing.T, psaDB, billingDB *mariadbtest.Server, config 
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, exporterBinary(t), args...)
 	cmd.Env = readerEnv(psaDB, billingDB)
-	logs := &syncBuffer{}
+	logs := &testenv.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,8 @@
 package testenv
 
 import (
+	"bytes"
+	"sync"
 	"testing"
 	"time"
 )
@@ -37,4 +39,23 @@ func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 	if !Poll(timeout, cond) {
 		t.Fatalf("timed out after %s waiting for %s", timeout, what)
 	}
+}
+
+// Buffer collects output that several goroutines or a running process
+// write, and that a test reads meanwhile.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *Buffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *Buffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

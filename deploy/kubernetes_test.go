@@ -60,6 +60,41 @@ func decodeStrict(t *testing.T, where string, doc []byte) any {
 	return obj
 }
 
+// rendered is one resource the kustomization renders, decoded strictly.
+type rendered struct {
+	kind, name, namespace string
+	obj                   any
+}
+
+// renderBase renders deploy/kubernetes and returns its resources, with
+// the Deployment and the exporter's config ConfigMap among them.
+func renderBase(t *testing.T) ([]rendered, *appsv1.Deployment, *corev1.ConfigMap) {
+	t.Helper()
+	var out []rendered
+	var dep *appsv1.Deployment
+	var cfgMap *corev1.ConfigMap
+	for _, r := range kustomizeBuild(t, filesys.MakeFsOnDisk(), "kubernetes") {
+		y, err := r.AsYAML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj := decodeStrict(t, "rendered "+r.GetKind()+"/"+r.GetName(), y)
+		out = append(out, rendered{r.GetKind(), r.GetName(), r.GetNamespace(), obj})
+		switch o := obj.(type) {
+		case *appsv1.Deployment:
+			dep = o
+		case *corev1.ConfigMap:
+			if strings.HasPrefix(o.Name, "retention-exporter-config") {
+				cfgMap = o
+			}
+		}
+	}
+	if dep == nil || cfgMap == nil {
+		t.Fatal("no Deployment or config ConfigMap rendered")
+	}
+	return out, dep, cfgMap
+}
+
 // TestKubernetesManifests decodes every manifest strictly, then renders
 // the kustomization and decodes and checks what it renders.
 func TestKubernetesManifests(t *testing.T) {
@@ -78,26 +113,13 @@ func TestKubernetesManifests(t *testing.T) {
 	}
 
 	kinds := map[string]int{}
-	var dep *appsv1.Deployment
-	var cfgMap *corev1.ConfigMap
-	for _, r := range kustomizeBuild(t, filesys.MakeFsOnDisk(), "kubernetes") {
-		y, err := r.AsYAML()
-		if err != nil {
-			t.Fatal(err)
+	objs, dep, cfgMap := renderBase(t)
+	for _, r := range objs {
+		kinds[r.kind]++
+		if r.namespace != "monitoring" {
+			t.Errorf("%s/%s in namespace %q", r.kind, r.name, r.namespace)
 		}
-		obj := decodeStrict(t, "rendered "+r.GetKind()+"/"+r.GetName(), y)
-		kinds[r.GetKind()]++
-		if r.GetNamespace() != "monitoring" {
-			t.Errorf("%s/%s in namespace %q", r.GetKind(), r.GetName(), r.GetNamespace())
-		}
-		switch o := obj.(type) {
-		case *appsv1.Deployment:
-			dep = o
-		case *corev1.ConfigMap:
-			if strings.HasPrefix(o.Name, "retention-exporter-config") {
-				cfgMap = o
-			}
-		case *corev1.Secret:
+		if o, ok := r.obj.(*corev1.Secret); ok {
 			// The user creates the Secret; an applied example would
 			// overwrite it with change-me DSNs.
 			t.Errorf("the kustomization applies the Secret %s: keep secret.example.yaml out of it", o.Name)
@@ -108,9 +130,6 @@ func TestKubernetesManifests(t *testing.T) {
 		if kinds[kind] != n {
 			t.Errorf("rendered %d %s, want %d", kinds[kind], kind, n)
 		}
-	}
-	if dep == nil || cfgMap == nil {
-		t.Fatal("no Deployment or config ConfigMap rendered")
 	}
 	if _, err := config.Parse([]byte(cfgMap.Data["config.yml"]), ""); err != nil {
 		t.Errorf("the ConfigMap's config.yml does not load: %v", err)
@@ -200,25 +219,7 @@ func isPlaceholder(image string) bool {
 // the documented Secret is the one the Deployment mounts, in its
 // namespace, with every key the configuration reads.
 func TestKubernetesDocs(t *testing.T) {
-	var dep *appsv1.Deployment
-	var cfgMap *corev1.ConfigMap
-	for _, r := range kustomizeBuild(t, filesys.MakeFsOnDisk(), "kubernetes") {
-		y, err := r.AsYAML()
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch o := decodeStrict(t, r.GetKind()+"/"+r.GetName(), y).(type) {
-		case *appsv1.Deployment:
-			dep = o
-		case *corev1.ConfigMap:
-			if strings.HasPrefix(o.Name, "retention-exporter-config") {
-				cfgMap = o
-			}
-		}
-	}
-	if dep == nil || cfgMap == nil {
-		t.Fatal("no Deployment or config ConfigMap rendered")
-	}
+	_, dep, cfgMap := renderBase(t)
 	image := dep.Spec.Template.Spec.Containers[0].Image
 	imageName, _, _ := strings.Cut(image, ":")
 	if !isPlaceholder(image) {

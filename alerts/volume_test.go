@@ -3,7 +3,8 @@ package alerts
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -97,12 +98,12 @@ func TestAlertVolume(t *testing.T) {
 	var report strings.Builder
 	fmt.Fprintf(&report, "%d clients; health alerts for %d (%.0f%%); alerts firing in Prometheus: %d\n",
 		demoClients, health, 100*float64(health)/demoClients, total(firing))
-	for _, name := range sortedKeys(firing) {
+	for _, name := range slices.Sorted(maps.Keys(firing)) {
 		fmt.Fprintf(&report, "  %-34s %d\n", name, firing[name])
 	}
 	fmt.Fprintf(&report, "notification groups per receiver, and a day:\n")
 	clientNotes := 0
-	for _, r := range sortedKeys(perReceiver) {
+	for _, r := range slices.Sorted(maps.Keys(perReceiver)) {
 		fmt.Fprintf(&report, "  %-26s %3d  %3d a day\n", r, perReceiver[r], perReceiver[r]*perDay[r])
 		if strings.HasPrefix(r, "account-managers") || strings.HasPrefix(r, "am-") {
 			clientNotes += perReceiver[r] * perDay[r]
@@ -146,13 +147,4 @@ func total(m map[string]int) int {
 		n += v
 	}
 	return n
-}
-
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -13,7 +13,9 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/retention-exporter/retention_exporter/config"
+	"github.com/retention-exporter/retention_exporter/fact"
 	m "github.com/retention-exporter/retention_exporter/metrics"
+	"github.com/retention-exporter/retention_exporter/model"
 )
 
 // File is a Prometheus rule file.
@@ -213,25 +215,25 @@ func clientAlerts(cfg *config.Config) []Rule {
 			clientDashboard),
 		alert(cfg, "RetentionClientOverUtilizing",
 			withInfo(fmt.Sprintf("min_over_time(%s[%s])\n    > on (client_id) group_left () %s * %s", m.ClientUtilization, a.OverUtilizationFor.Label, num(a.OverUtilizationFactor), m.ClientUtilizationTarget)),
-			"1h", "warning", "client", component(psa, config.ComponentUtilization),
+			"1h", "warning", "client", component(psa, model.ComponentUtilization),
 			`{{ $labels.client }}: {{ printf "%.2f" $value }} tickets per endpoint, over `+num(a.OverUtilizationFactor)+`x the target`,
 			who+` has stayed above `+num(a.OverUtilizationFactor)+` times its utilization target (`+clientTarget+` tickets per endpoint per `+cfg.Windows.Utilization.Label+`) for `+a.OverUtilizationFor.Label+`: at least {{ printf "%.2f" $value }}.`,
 			clientDashboard),
 		alert(cfg, "RetentionSLAComplianceLow",
 			withInfo(fmt.Sprintf("%s < %s\n  and on (client_id) %s >= %d", m.ClientSLACompliance, num(a.SLAMin), m.ClientSLATickets, a.SLAMinTickets)),
-			"1h", "warning", "client", component(psa, config.ComponentSLA),
+			"1h", "warning", "client", component(psa, model.ComponentSLA),
 			`{{ $labels.client }}: SLA compliance {{ $value | humanizePercentage }}`,
 			who+` met its SLA on {{ $value | humanizePercentage }} of `+evidence(m.ClientSLATickets, "SLA tickets")+` in the last `+cfg.Windows.SLA.Label+` (minimum `+num(100*a.SLAMin)+`%).`,
 			clientDashboard),
 		alert(cfg, "RetentionCSATLow",
 			withInfo(fmt.Sprintf("%s < %s\n  and on (client_id) %s >= %d", m.ClientCSAT, num(a.CSATMin), m.ClientCSATResponses, a.CSATMinResponses)),
-			"1h", "warning", "client", component(psa, config.ComponentCSAT),
+			"1h", "warning", "client", component(psa, model.ComponentCSAT),
 			`{{ $labels.client }}: CSAT {{ $value | humanizePercentage }}`,
 			who+` rated {{ $value | humanizePercentage }} of `+evidence(m.ClientCSATResponses, "surveys")+` positive in the last `+cfg.Windows.CSAT.Label+` (minimum `+num(100*a.CSATMin)+`%).`,
 			clientDashboard),
 		alert(cfg, "RetentionInvoiceOverdue",
 			withInfo(fmt.Sprintf("(time() - %s) / 86400 > %s", m.ClientOldestOverdueTimestamp, days(a.OverdueAfter))),
-			"1h", "warning", "client", component(billing, config.ComponentBilling),
+			"1h", "warning", "client", component(billing, model.ComponentBilling),
 			`{{ $labels.client }}: invoice {{ printf "%.0f" $value }} days overdue`,
 			who+` has an invoice {{ printf "%.0f" $value }} days overdue.`,
 			clientDashboard),
@@ -241,7 +243,7 @@ func clientAlerts(cfg *config.Config) []Rule {
 // component labels an alert on one health component's input, so that
 // Alertmanager can hold it back while the client's health alert fires:
 // that alert already names the weakest components.
-func component(labels map[string]string, c config.Component) map[string]string {
+func component(labels map[string]string, c model.Component) map[string]string {
 	out := map[string]string{m.LabelComponent: string(c)}
 	for k, v := range labels {
 		out[k] = v
@@ -277,12 +279,12 @@ func exporterAlerts(cfg *config.Config) []Rule {
 		// Down: every query of the source fails, or its clients query, on
 		// which every series of the source depends.
 		alert(cfg, "RetentionSourceDown",
-			fmt.Sprintf("max by (%[1]s) (%[2]s) == 0\nor\nmax by (%[1]s) (%[2]s{%[3]s=%[4]q}) == 0", bySource, m.QueryUp, m.LabelQuery, config.QueryClients),
+			fmt.Sprintf("max by (%[1]s) (%[2]s) == 0\nor\nmax by (%[1]s) (%[2]s{%[3]s=%[4]q}) == 0", bySource, m.QueryUp, m.LabelQuery, model.QueryClients),
 			"15m", "critical", "exporter", nil,
 			`retention_exporter cannot read the {{ $labels.source }} database`,
 			`The last refreshes of the {{ $labels.source }} source on {{ $labels.instance }} failed, every query or the clients query on which all its series depend. Its last good data is served until max_staleness (`+cfg.MaxStaleness.String()+`), then disappears.`, dash),
 		alert(cfg, "RetentionQueryDown",
-			fmt.Sprintf("%[1]s{%[2]s!=%[3]q} == 0\nunless on (%[4]s)\nmax by (%[4]s) (%[1]s) == 0", m.QueryUp, m.LabelQuery, config.QueryClients, bySource),
+			fmt.Sprintf("%[1]s{%[2]s!=%[3]q} == 0\nunless on (%[4]s)\nmax by (%[4]s) (%[1]s) == 0", m.QueryUp, m.LabelQuery, model.QueryClients, bySource),
 			"15m", "warning", "exporter", nil,
 			`Query {{ $labels.query }} on {{ $labels.source }} fails`,
 			`The {{ $labels.query }} query on the {{ $labels.source }} database has failed for 15 minutes on {{ $labels.instance }}, while the source's other queries succeed. What it feeds (`+feeds(cfg)+`) keeps its last good values until max_staleness (`+cfg.MaxStaleness.String()+`), then is absent; every other series keeps serving.`, dash),
@@ -307,13 +309,13 @@ const bySource = "instance, job, source"
 // health components it scores, or for clients everything.
 func feeds(cfg *config.Config) string {
 	var b strings.Builder
-	for _, f := range config.Facts {
-		if !cfg.Enabled(f.Name) || f.Name == config.QueryClients {
+	for _, f := range fact.All {
+		if !cfg.Enabled(f.Name) || f.Name == model.QueryClients {
 			continue
 		}
 		what := "its series"
 		var comps []string
-		for _, c := range config.Components {
+		for _, c := range model.Components {
 			if slices.Contains(c.Queries, f.Name) {
 				comps = append(comps, string(c.Name))
 			}

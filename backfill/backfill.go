@@ -27,12 +27,12 @@ const MinLag = 3 * time.Hour
 
 // PSA reads the PSA's facts; *source.DB is one.
 type PSA interface {
-	ReadPSA(ctx context.Context, cfg *config.Config, now time.Time) (*model.PSAFacts, []source.QueryReport, error)
+	ReadPSA(ctx context.Context, cfg *config.Config, now time.Time) (*model.Facts, []source.QueryReport, error)
 }
 
 // Billing reads the billing facts; *source.DB is one.
 type Billing interface {
-	ReadBilling(ctx context.Context, cfg *config.Config, now time.Time) (*model.BillingFacts, []source.QueryReport, error)
+	ReadBilling(ctx context.Context, cfg *config.Config, now time.Time) (*model.Facts, []source.QueryReport, error)
 }
 
 // Options say what to compute and where to write it.
@@ -146,8 +146,8 @@ func Instants(from, to time.Time, step time.Duration) []time.Time {
 // facts is one instant's read.
 type facts struct {
 	at      time.Time
-	psa     *model.PSAFacts
-	billing *model.BillingFacts
+	psa     *model.Facts
+	billing *model.Facts
 	read    time.Duration
 	err     error
 }
@@ -193,7 +193,7 @@ func Run(ctx context.Context, cfg *config.Config, psa PSA, billing Billing, o Op
 		}
 		st.Read += f.read
 		computing := time.Now()
-		res := model.Compute(cfg, f.psa, f.billing)
+		res := model.Compute(cfg.Params(), f.psa, f.billing)
 		f.psa, f.billing = nil, nil // the facts can go while the samples are written
 		st.Compute += time.Since(computing)
 		writing := time.Now()

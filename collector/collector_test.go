@@ -14,7 +14,6 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 
-	"github.com/retention-exporter/retention_exporter/config"
 	"github.com/retention-exporter/retention_exporter/internal/scrape"
 	"github.com/retention-exporter/retention_exporter/metrics"
 	"github.com/retention-exporter/retention_exporter/model"
@@ -131,7 +130,7 @@ func FuzzRenderMatchesExpfmt(f *testing.F) {
 	f.Fuzz(func(t *testing.T, id, name, segment, manager string, v float64) {
 		r := &model.Result{
 			Clients: []model.ClientResult{{ID: id, Name: name, Segment: segment, AccountManager: manager,
-				StartTimestamp: v, Health: &v, Components: []model.ComponentScore{{Component: config.Component(segment), Score: v}}}},
+				StartTimestamp: v, Health: &v, Components: []model.ComponentScore{{Component: model.Component(segment), Score: v}}}},
 			Contracts: []model.ContractResult{{ID: manager, Name: segment, ClientID: id, ClientName: name,
 				Type: name, Currency: segment, MonthlyValue: &v}},
 			Portfolio: model.Portfolio{ChurnedByReason: []model.Group{{Segment: segment, Reason: name, Window: manager, Value: v}}},

@@ -16,6 +16,9 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/retention-exporter/retention_exporter/fact"
+	"github.com/retention-exporter/retention_exporter/model"
 )
 
 // Default environment variables holding the DSNs.
@@ -45,10 +48,9 @@ type Config struct {
 	stmts    map[string]Statement
 	// billing is decided once, when the config is loaded.
 	billing bool
-	// The resolved health profiles: by segment, the default, all in order.
-	profiles       map[string]*Profile
-	defaultProfile *Profile
-	profileList    []*Profile
+	// profileList is the resolved health profiles, the default first.
+	profileList []*Profile
+	params      *model.Params
 }
 
 // Sources holds the two databases. Billing is optional.
@@ -329,6 +331,7 @@ func ParseEnv(data []byte, dir string, getenv func(string) string) (*Config, err
 	if err := c.check(); err != nil {
 		return nil, err
 	}
+	c.params = c.buildParams()
 	return c, nil
 }
 
@@ -497,17 +500,17 @@ func (c *Config) checkAlerts() error {
 func (c *Config) checkQueries() error {
 	c.stmts = map[string]Statement{}
 	for name := range c.Queries {
-		if _, ok := Fact(name); !ok {
+		if _, ok := fact.Get(name); !ok {
 			return fmt.Errorf("queries.%s: unknown query (known: %s)", name, factNames())
 		}
 	}
-	for _, f := range Facts {
+	for _, f := range fact.All {
 		q := c.Queries[f.Name]
 		if q == nil {
 			q = &Query{}
 		}
 		if q.Disabled {
-			if f.Name == QueryClients {
+			if f.Name == model.QueryClients {
 				return errors.New("queries.clients cannot be disabled: every metric is per client")
 			}
 			continue
@@ -545,8 +548,8 @@ func (c *Config) checkQueries() error {
 func factNames() string { return strings.Join(factNameList(), ", ") }
 
 func factNameList() []string {
-	names := make([]string, len(Facts))
-	for i, f := range Facts {
+	names := make([]string, len(fact.All))
+	for i, f := range fact.All {
 		names[i] = f.Name
 	}
 	return names
@@ -564,7 +567,7 @@ func (c *Config) Statement(name string) (Statement, bool) {
 // Enabled reports whether a fact query runs. Billing queries run only when
 // billing is configured.
 func (c *Config) Enabled(name string) bool {
-	f, ok := Fact(name)
+	f, ok := fact.Get(name)
 	if !ok {
 		return false
 	}
@@ -588,16 +591,43 @@ func (c *Config) Source(name string) *Source {
 	return c.Sources.PSA
 }
 
-// TicketWindows returns the distinct windows the tickets query runs for:
-// the ticket windows plus the utilization and SLA windows.
-func (c *Config) TicketWindows() []Window {
-	ws := slices.Clone(c.Windows.Tickets)
-	for _, w := range []Window{c.Windows.Utilization, c.Windows.SLA} {
-		if !slices.ContainsFunc(ws, func(x Window) bool { return x.Label == w.Label }) {
-			ws = append(ws, w)
+// TicketWindows returns the distinct windows the tickets query runs for.
+func (c *Config) TicketWindows() []model.Window {
+	f, _ := fact.Get(model.QueryTickets)
+	return f.Windows(c.params)
+}
+
+// Params are the values the formulas take, resolved from the config.
+func (c *Config) Params() *model.Params { return c.params }
+
+func (c *Config) buildParams() *model.Params {
+	ws := func(in []Window) []model.Window {
+		out := make([]model.Window, len(in))
+		for i, w := range in {
+			out[i] = model.Window(w)
+		}
+		return out
+	}
+	w := c.Windows
+	p := &model.Params{
+		Location: c.location,
+		Windows: model.Windows{
+			Tickets: ws(w.Tickets), Utilization: model.Window(w.Utilization), SLA: model.Window(w.SLA),
+			CSAT: model.Window(w.CSAT), Churn: ws(w.Churn), Revenue: ws(w.Revenue),
+			Movements: ws(w.Movements), Lapsed: model.Window(w.Lapsed),
+		},
+		Profiles:     c.profileList,
+		Billing:      c.billing,
+		OverdueLimit: model.Window(c.Health.OverdueLimit),
+		CohortMonths: c.Cohorts.Months,
+		ReasonsLimit: c.Churn.ReasonsLimit,
+	}
+	for _, comp := range model.Components {
+		if c.ComponentConfigured(comp) {
+			p.Components = append(p.Components, comp)
 		}
 	}
-	return ws
+	return p
 }
 
 // HistoryDays is how far back the date-windowed metrics look: the longest

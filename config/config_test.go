@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -8,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/retention-exporter/retention_exporter/fact"
+	"github.com/retention-exporter/retention_exporter/model"
 )
 
 // unsetEnv removes an environment variable for the test and restores it after.
@@ -26,10 +30,10 @@ func mustParse(t *testing.T, yaml, dir string) *Config {
 	return c
 }
 
-func labels(ws []Window) []string {
+func labels[W fmt.Stringer](ws []W) []string {
 	var out []string
 	for _, w := range ws {
-		out = append(out, w.Label)
+		out = append(out, w.String())
 	}
 	return out
 }
@@ -83,8 +87,8 @@ func TestParseDefaults(t *testing.T) {
 				t.Errorf("movement windows %v, cohort months %d", got, c.Cohorts.Months)
 			}
 			h := c.Health
-			wantWeights := Weights{ComponentUtilization: 0.20, ComponentSLA: 0.20, ComponentCSAT: 0.15, ComponentEngagement: 0.15,
-				ComponentBilling: 0.15, ComponentBestPractice: 0.10, ComponentContacts: 0.05}
+			wantWeights := Weights{model.ComponentUtilization: 0.20, model.ComponentSLA: 0.20, model.ComponentCSAT: 0.15, model.ComponentEngagement: 0.15,
+				model.ComponentBilling: 0.15, model.ComponentBestPractice: 0.10, model.ComponentContacts: 0.05}
 			if !maps.Equal(h.Weights, wantWeights) {
 				t.Errorf("weights = %+v, want %+v", h.Weights, wantWeights)
 			}
@@ -107,7 +111,7 @@ func TestParseDefaults(t *testing.T) {
 			if c.BillingConfigured() {
 				t.Errorf("billing configured without a billing section or %s", DefaultBillingDSNEnv)
 			}
-			for _, f := range Facts {
+			for _, f := range fact.All {
 				want := f.Source == PSA
 				if got := c.Enabled(f.Name); got != want {
 					t.Errorf("Enabled(%s) = %v, want %v", f.Name, got, want)
@@ -122,7 +126,7 @@ func TestLoadEmptyPathIsDefault(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load(\"\"): %v", err)
 	}
-	if !c.Enabled(QueryClients) || c.Churn.ReasonsLimit != 20 {
+	if !c.Enabled(model.QueryClients) || c.Churn.ReasonsLimit != 20 {
 		t.Errorf("Load(\"\") is not the default config: %+v", c)
 	}
 }
@@ -156,7 +160,7 @@ func TestBillingConfigured(t *testing.T) {
 			if got := c.BillingConfigured(); got != tt.want {
 				t.Errorf("BillingConfigured = %v, want %v", got, tt.want)
 			}
-			if got := c.Enabled(QueryInvoices); got != tt.want {
+			if got := c.Enabled(model.QueryInvoices); got != tt.want {
 				t.Errorf("Enabled(invoices) = %v, want %v", got, tt.want)
 			}
 			if got := c.Source(Billing).DSNEnv; got != tt.dsnEnv {
@@ -231,7 +235,7 @@ churn:
 		t.Errorf("HistoryDays = %d, want 775", got)
 	}
 	// Keys left out of a section keep their defaults.
-	if w := c.Health.Weights; w[ComponentContacts] != 0.5 || w[ComponentUtilization] != 0.2 || w[ComponentBilling] != 0.15 || len(w) != len(Components) {
+	if w := c.Health.Weights; w[model.ComponentContacts] != 0.5 || w[model.ComponentUtilization] != 0.2 || w[model.ComponentBilling] != 0.15 || len(w) != len(model.Components) {
 		t.Errorf("weights = %+v", c.Health.Weights)
 	}
 	if c.Health.OverdueLimit.Days() != 60 || c.Health.ReviewCadence.Days() != 56 || c.Health.UtilizationTarget != 0.3 {
@@ -359,8 +363,8 @@ queries:
       FROM surveys WHERE answered_at > :window_start GROUP BY client_id
 `, "")
 	for name, want := range map[string][]string{
-		QueryTickets: {ParamWindowStart, ParamNow},
-		QuerySurveys: {ParamPositiveScore, ParamWindowStart},
+		model.QueryTickets: {ParamWindowStart, ParamNow},
+		model.QuerySurveys: {ParamPositiveScore, ParamWindowStart},
 	} {
 		st, ok := c.Statement(name)
 		if !ok {
@@ -377,7 +381,7 @@ queries:
 
 func TestDisabledQuery(t *testing.T) {
 	c := mustParse(t, "queries: {surveys: {disabled: true}, contracts: {disabled: true}}", "")
-	for _, name := range []string{QuerySurveys, QueryContracts} {
+	for _, name := range []string{model.QuerySurveys, model.QueryContracts} {
 		if c.Enabled(name) {
 			t.Errorf("Enabled(%s) = true for a disabled query", name)
 		}
@@ -385,7 +389,7 @@ func TestDisabledQuery(t *testing.T) {
 			t.Errorf("Statement(%s) exists for a disabled query", name)
 		}
 	}
-	if !c.Enabled(QueryTickets) || !c.Enabled(QueryClients) {
+	if !c.Enabled(model.QueryTickets) || !c.Enabled(model.QueryClients) {
 		t.Errorf("other queries should stay enabled")
 	}
 	if c.Enabled("no_such_query") {
@@ -397,26 +401,13 @@ func TestDefaultStatements(t *testing.T) {
 	unsetEnv(t, DefaultBillingDSNEnv)
 	t.Setenv(DefaultBillingDSNEnv, "x")
 	c := mustParse(t, "", "")
-	want := map[string][]string{
-		QueryClients:     nil,
-		QueryContracts:   {ParamToday, ParamHistoryStart},
-		QueryEndpoints:   {ParamToday, ParamToday},
-		QueryTickets:     {ParamWindowStart, ParamNow},
-		QuerySurveys:     {ParamPositiveScore, ParamWindowStart, ParamNow},
-		QueryReviews:     {ParamToday},
-		QueryContacts:    nil,
-		QueryAssessments: {ParamToday},
-		QueryInvoices:    {ParamToday, ParamToday, ParamToday},
-	}
-	for _, f := range Facts {
+	for _, f := range fact.All {
 		st, ok := c.Statement(f.Name)
 		if !ok {
 			t.Errorf("default %s not enabled", f.Name)
 			continue
 		}
-		if !slices.Equal(st.Params, want[f.Name]) {
-			t.Errorf("default %s params = %v, want %v", f.Name, st.Params, want[f.Name])
-		}
+		// What each fact's rows depend on is checked by TestUnusedParams.
 		if got, want := strings.Count(st.SQL, "?"), len(st.Params); got != want {
 			t.Errorf("default %s has %d '?' for %d params", f.Name, got, want)
 		}
@@ -449,11 +440,11 @@ func TestQueryFiles(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	st, _ := c.Statement(QueryContacts)
+	st, _ := c.Statement(model.QueryContacts)
 	if !strings.Contains(st.SQL, "FROM people") || !slices.Equal(st.Params, []string{ParamToday}) {
 		t.Errorf("contacts statement = %+v, want the file's", st)
 	}
-	st, _ = c.Statement(QueryEndpoints)
+	st, _ = c.Statement(model.QueryEndpoints)
 	if !strings.Contains(st.SQL, "FROM assets") {
 		t.Errorf("endpoints statement = %+v, want the absolute file's", st)
 	}
@@ -527,7 +518,7 @@ func TestDefaultWeights(t *testing.T) {
 	if sum := w.Sum(); sum < 1-1e-9 || sum > 1+1e-9 {
 		t.Errorf("default weights sum to %v, want 1", sum)
 	}
-	if len(w) != len(Components) || w[ComponentBestPractice] != 0.10 || w[ComponentContacts] != 0.05 {
+	if len(w) != len(model.Components) || w[model.ComponentBestPractice] != 0.10 || w[model.ComponentContacts] != 0.05 {
 		t.Errorf("default weights wrong: %+v", w)
 	}
 }
@@ -546,29 +537,29 @@ health:
       segments: [""]
       utilization_target: 0.4
 `, "")
-	ent := c.ProfileFor("enterprise")
+	ent := c.Params().ProfileFor("enterprise")
 	if ent.Name != "enterprise" || ent.UtilizationTarget != 0.25 || ent.ReviewCadence.Days() != 30 {
 		t.Errorf("enterprise profile = %+v", ent)
 	}
 	// Left-out weights are the default profile's, including its overrides.
-	if ent.Weights[ComponentUtilization] != 0.1 || ent.Weights[ComponentCSAT] != 0.3 || ent.Weights[ComponentSLA] != 0.2 || len(ent.Weights) != len(Components) {
+	if ent.Weights[model.ComponentUtilization] != 0.1 || ent.Weights[model.ComponentCSAT] != 0.3 || ent.Weights[model.ComponentSLA] != 0.2 || len(ent.Weights) != len(model.Components) {
 		t.Errorf("enterprise weights = %v", ent.Weights)
 	}
-	if c.ProfileFor("no-such-segment-yet") != ent {
+	if c.Params().ProfileFor("no-such-segment-yet") != ent {
 		t.Errorf("a profile's second segment gets another profile")
 	}
-	if p := c.ProfileFor(""); p.Name != "unsegmented" || p.UtilizationTarget != 0.4 || p.ReviewCadence.Days() != 90 {
+	if p := c.Params().ProfileFor(""); p.Name != "unsegmented" || p.UtilizationTarget != 0.4 || p.ReviewCadence.Days() != 90 {
 		t.Errorf("profile of clients without a segment = %+v", p)
 	}
-	def := c.ProfileFor("smb")
-	if def.Name != DefaultProfile || def.UtilizationTarget != 0.25 || def.Weights[ComponentUtilization] != 0.2 {
+	def := c.Params().ProfileFor("smb")
+	if def.Name != DefaultProfile || def.UtilizationTarget != 0.25 || def.Weights[model.ComponentUtilization] != 0.2 {
 		t.Errorf("default profile = %+v", def)
 	}
-	if names := []string{c.Profiles()[0].Name, c.Profiles()[1].Name, c.Profiles()[2].Name}; !slices.Equal(names, []string{"default", "enterprise", "unsegmented"}) || len(c.Profiles()) != 3 {
+	if names := []string{c.Params().Profiles[0].Name, c.Params().Profiles[1].Name, c.Params().Profiles[2].Name}; !slices.Equal(names, []string{"default", "enterprise", "unsegmented"}) || len(c.Params().Profiles) != 3 {
 		t.Errorf("profiles = %v", names)
 	}
 	// The default weights are not changed by a profile.
-	if c.Health.Weights[ComponentUtilization] != 0.2 {
+	if c.Health.Weights[model.ComponentUtilization] != 0.2 {
 		t.Errorf("default weights changed: %v", c.Health.Weights)
 	}
 }
@@ -618,7 +609,7 @@ func TestPlan(t *testing.T) {
 	// Disabled queries are not planned.
 	c = mustParse(t, "queries: {reviews: {disabled: true}}", "")
 	for _, q := range c.Plan(PSA, now) {
-		if q.Fact.Name == QueryReviews {
+		if q.Fact.Name == model.QueryReviews {
 			t.Errorf("disabled reviews planned")
 		}
 	}
@@ -638,7 +629,7 @@ func TestPlanPlaceholders(t *testing.T) {
 				t.Errorf("%s: placeholder at %d is %q", q.Name(), at, q.SQL[at])
 			}
 		}
-		if q.Fact.Name == QueryContacts && (len(marks) != 1 || marks[0] < strings.Index(q.SQL, "d <= ")) {
+		if q.Fact.Name == model.QueryContacts && (len(marks) != 1 || marks[0] < strings.Index(q.SQL, "d <= ")) {
 			t.Errorf("contacts placeholders %v in %s", marks, q.SQL)
 		}
 	}
@@ -651,7 +642,7 @@ func TestUnusedParams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range Facts {
+	for _, f := range fact.All {
 		if got := def.UnusedParams(f.Name); len(got) > 0 {
 			t.Errorf("default %s query: unused %v", f.Name, got)
 		}
@@ -671,10 +662,10 @@ queries:
 		t.Fatal(err)
 	}
 	want := map[string][]string{
-		QueryTickets: {":window_start (each window must read only its own rows)", ":now or :today (rows dated after the refresh must not count)"},
-		QuerySurveys: {":positive_score (health.positive_score decides which scores are positive)"},
+		model.QueryTickets: {":window_start (each window must read only its own rows)", ":now or :today (rows dated after the refresh must not count)"},
+		model.QuerySurveys: {":positive_score (health.positive_score decides which scores are positive)"},
 	}
-	for _, f := range Facts {
+	for _, f := range fact.All {
 		if got := cfg.UnusedParams(f.Name); !slices.Equal(got, want[f.Name]) {
 			t.Errorf("%s: unused %q, want %q", f.Name, got, want[f.Name])
 		}

@@ -2,7 +2,10 @@ package config
 
 import (
 	"reflect"
+	"slices"
 	"testing"
+
+	"github.com/retention-exporter/retention_exporter/model"
 )
 
 // TestShippedExampleIsTheDefault keeps deploy/config/retention_exporter.yml
@@ -18,6 +21,18 @@ func TestShippedExampleIsTheDefault(t *testing.T) {
 	}
 	example.dir, def.dir = "", ""
 	example.Queries, def.Queries = nil, nil
+	// The parameters hold the components' formulas, which DeepEqual
+	// cannot compare: they are derived from the rest, and compared by name.
+	names := func(c *Config) (out []model.Component) {
+		for _, comp := range c.params.Components {
+			out = append(out, comp.Name)
+		}
+		return out
+	}
+	if !slices.Equal(names(example), names(def)) {
+		t.Errorf("the shipped example configures the components %v, the defaults %v", names(example), names(def))
+	}
+	example.params.Components, def.params.Components = nil, nil
 	if !reflect.DeepEqual(example, def) {
 		t.Errorf("the shipped example differs from the defaults:\nexample: %+v\ndefault: %+v", example, def)
 	}

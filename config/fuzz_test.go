@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/retention-exporter/retention_exporter/fact"
 )
 
 // FuzzParse: no configuration text makes the loader panic, and every
@@ -20,7 +22,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for _, spec := range Facts {
+		for _, spec := range fact.All {
 			st, ok := cfg.Statement(spec.Name)
 			if !ok {
 				continue

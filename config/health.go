@@ -6,59 +6,25 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/retention-exporter/retention_exporter/model"
 )
 
-// Component is a health component: the value of the component label and
-// the key of its weight. Code names components by the constants below,
-// so a misspelt component does not compile.
-type Component string
-
-// The health components.
-const (
-	ComponentUtilization  Component = "utilization"
-	ComponentSLA          Component = "sla"
-	ComponentCSAT         Component = "csat"
-	ComponentEngagement   Component = "engagement"
-	ComponentBilling      Component = "billing"
-	ComponentBestPractice Component = "best_practice"
-	ComponentContacts     Component = "contacts"
-)
-
-// ComponentSpec describes one health component.
-type ComponentSpec struct {
-	Name          Component
-	DefaultWeight float64
-	// Queries feed the component: it is configured when all of them are
-	// enabled, whether or not their data is available now.
-	Queries []string
-	// Description says what the component scores, for docs and panels.
-	Description string
-}
-
-// Components lists every health component in display order. To add one,
-// add a row here and its score in model.scores.
-var Components = []ComponentSpec{
-	{ComponentUtilization, 0.20, []string{QueryTickets, QueryEndpoints}, "tickets per endpoint against the utilization target"},
-	{ComponentSLA, 0.20, []string{QueryTickets}, "share of SLA tickets that met their SLA"},
-	{ComponentCSAT, 0.15, []string{QuerySurveys}, "share of positive CSAT responses"},
-	{ComponentEngagement, 0.15, []string{QueryReviews}, "days since the last business review against the review cadence"},
-	{ComponentBilling, 0.15, []string{QueryInvoices}, "days the oldest overdue invoice is overdue"},
-	{ComponentBestPractice, 0.10, []string{QueryAssessments}, "share of standards met in the latest assessment"},
-	{ComponentContacts, 0.05, []string{QueryContacts}, "active renewal contacts (2 or more score 100)"},
-}
+// Component is a health component, whose table is model.Components.
+type Component = model.Component
 
 func componentNames() string { return strings.Join(componentNameList(), ", ") }
 
 func componentNameList() []string {
-	names := make([]string, len(Components))
-	for i, c := range Components {
+	names := make([]string, len(model.Components))
+	for i, c := range model.Components {
 		names[i] = string(c.Name)
 	}
 	return names
 }
 
 func knownComponent(name Component) bool {
-	return slices.ContainsFunc(Components, func(c ComponentSpec) bool { return c.Name == name })
+	return slices.ContainsFunc(model.Components, func(c model.ComponentSpec) bool { return c.Name == name })
 }
 
 // Weights of the health components by name. A weight left out of a
@@ -100,7 +66,7 @@ func (w Weights) Sum() float64 {
 
 func defaultWeights() Weights {
 	w := Weights{}
-	for _, c := range Components {
+	for _, c := range model.Components {
 		w[c.Name] = c.DefaultWeight
 	}
 	return w
@@ -118,14 +84,7 @@ type ProfileConfig struct {
 }
 
 // Profile is a resolved health profile: every field set.
-type Profile struct {
-	// Name is "default" for the default profile.
-	Name              string
-	Segments          []string
-	Weights           Weights
-	UtilizationTarget float64
-	ReviewCadence     Window
-}
+type Profile = model.Profile
 
 // DefaultProfile is the name of the profile of segments no profile names.
 const DefaultProfile = "default"
@@ -134,12 +93,11 @@ const DefaultProfile = "default"
 // from the default profile.
 func (c *Config) resolveProfiles() error {
 	h := &c.Health
-	def := &Profile{Name: DefaultProfile, Weights: h.Weights, UtilizationTarget: h.UtilizationTarget, ReviewCadence: h.ReviewCadence}
-	if err := def.check("health"); err != nil {
+	def := &Profile{Name: DefaultProfile, Weights: h.Weights, UtilizationTarget: h.UtilizationTarget, ReviewCadence: model.Window(h.ReviewCadence)}
+	if err := checkProfile(def, "health"); err != nil {
 		return err
 	}
-	c.defaultProfile = def
-	c.profiles = map[string]*Profile{}
+	bySegment := map[string]*Profile{}
 	c.profileList = []*Profile{def}
 	names := map[string]bool{DefaultProfile: true}
 	for i, pc := range h.Profiles {
@@ -156,7 +114,7 @@ func (c *Config) resolveProfiles() error {
 			return fmt.Errorf("%s: segments missing", key)
 		}
 		p := &Profile{Name: pc.Name, Segments: pc.Segments, Weights: Weights{},
-			UtilizationTarget: pc.UtilizationTarget, ReviewCadence: pc.ReviewCadence}
+			UtilizationTarget: pc.UtilizationTarget, ReviewCadence: model.Window(pc.ReviewCadence)}
 		for k, v := range def.Weights {
 			p.Weights[k] = v
 		}
@@ -169,27 +127,27 @@ func (c *Config) resolveProfiles() error {
 		if p.ReviewCadence.Duration == 0 {
 			p.ReviewCadence = def.ReviewCadence
 		}
-		if err := p.check(key); err != nil {
+		if err := checkProfile(p, key); err != nil {
 			return err
 		}
 		for _, s := range pc.Segments {
-			if other, ok := c.profiles[s]; ok {
+			if other, ok := bySegment[s]; ok {
 				return fmt.Errorf("%s: segment %q is already in profile %s", key, s, other.Name)
 			}
-			c.profiles[s] = p
+			bySegment[s] = p
 		}
 		c.profileList = append(c.profileList, p)
 	}
 	return nil
 }
 
-func (p *Profile) check(key string) error {
-	for _, comp := range Components {
+func checkProfile(p *Profile, key string) error {
+	for _, comp := range model.Components {
 		if v := p.Weights[comp.Name]; v < 0 {
 			return fmt.Errorf("%s.weights.%s must not be negative", key, comp.Name)
 		}
 	}
-	if p.Weights.Sum() <= 0 {
+	if Weights(p.Weights).Sum() <= 0 {
 		return fmt.Errorf("%s.weights: at least one weight must be positive", key)
 	}
 	if p.UtilizationTarget <= 0 {
@@ -204,22 +162,9 @@ func (p *Profile) check(key string) error {
 	return nil
 }
 
-// ProfileFor returns the health profile of a segment ("" for clients
-// without one).
-func (c *Config) ProfileFor(segment string) *Profile {
-	if p, ok := c.profiles[segment]; ok {
-		return p
-	}
-	return c.defaultProfile
-}
-
-// Profiles lists the default profile first, then the configured ones in
-// config order.
-func (c *Config) Profiles() []*Profile { return c.profileList }
-
 // ComponentConfigured reports whether every query feeding a component is
 // enabled, whether or not its data is available now.
-func (c *Config) ComponentConfigured(spec ComponentSpec) bool {
+func (c *Config) ComponentConfigured(spec model.ComponentSpec) bool {
 	for _, q := range spec.Queries {
 		if !c.Enabled(q) {
 			return false

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/retention-exporter/retention_exporter/fact"
 )
 
 var unmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
@@ -54,7 +56,7 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string) error {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			key := n.Content[i]
 			if path == "queries" {
-				if _, ok := Fact(key.Value); !ok {
+				if _, ok := fact.Get(key.Value); !ok {
 					return unknownKey(key, path, factNameList())
 				}
 			}

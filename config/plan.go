@@ -3,14 +3,17 @@ package config
 import (
 	"slices"
 	"time"
+
+	"github.com/retention-exporter/retention_exporter/fact"
+	"github.com/retention-exporter/retention_exporter/model"
 )
 
 // PlannedQuery is one run of a fact query as a refresh makes it: the
 // statement and the value bound to each placeholder.
 type PlannedQuery struct {
-	Fact FactSpec
+	Fact fact.Fact
 	// Window is set for windowed facts, which run once per window.
-	Window Window
+	Window model.Window
 	SQL    string
 	Args   []any
 	stmt   Statement
@@ -38,13 +41,13 @@ func (q PlannedQuery) Placeholders() []int { return slices.Clone(q.stmt.marks) }
 // surveys for the CSAT window. Disabled queries are left out.
 func (c *Config) Plan(source string, now time.Time) []PlannedQuery {
 	var plan []PlannedQuery
-	for _, f := range Facts {
+	for _, f := range fact.All {
 		if f.Source != source || !c.Enabled(f.Name) {
 			continue
 		}
-		windows := []Window{{}}
+		windows := []model.Window{{}}
 		if f.Windows != nil {
-			windows = f.Windows(c)
+			windows = f.Windows(c.params)
 		}
 		st := c.stmts[f.Name]
 		for _, w := range windows {
@@ -56,7 +59,7 @@ func (c *Config) Plan(source string, now time.Time) []PlannedQuery {
 
 // bind returns the value of each placeholder of a statement at now:
 // times in the configured zone, dates as midnight of that day there.
-func (c *Config) bind(st Statement, now time.Time, w Window) []any {
+func (c *Config) bind(st Statement, now time.Time, w model.Window) []any {
 	now = now.In(c.location)
 	midnight := func(daysBack int) time.Time {
 		y, m, d := now.Date()

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/retention-exporter/retention_exporter/fact"
 )
 
 func TestParseStatementAccepts(t *testing.T) {
@@ -183,7 +185,7 @@ func TestParseStatementRejects(t *testing.T) {
 }
 
 func TestDefaultSQLParses(t *testing.T) {
-	for _, f := range Facts {
+	for _, f := range fact.All {
 		if _, err := ParseStatement(f.DefaultSQL); err != nil {
 			t.Errorf("default SQL of %s: %v", f.Name, err)
 		}

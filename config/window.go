@@ -4,20 +4,19 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/prometheus/common/model"
+	promodel "github.com/prometheus/common/model"
+
+	"github.com/retention-exporter/retention_exporter/model"
 	"go.yaml.in/yaml/v3"
 )
 
-// Window is a look-back period such as "30d". Its label is the text as
-// written in the config, so dashboards and alerts can select it verbatim.
-type Window struct {
-	Label    string
-	Duration time.Duration
-}
+// Window is a look-back period such as "30d" as the config file writes
+// it: a model.Window read from YAML.
+type Window model.Window
 
 // ParseWindow parses a Prometheus-style duration ("30d", "12w", "1y").
 func ParseWindow(s string) (Window, error) {
-	d, err := model.ParseDuration(s)
+	d, err := promodel.ParseDuration(s)
 	if err != nil {
 		return Window{}, fmt.Errorf("window %q: %w", s, err)
 	}
@@ -37,10 +36,10 @@ func MustWindow(s string) Window {
 }
 
 // Days is the window in whole days; date windows must be whole days.
-func (w Window) Days() int { return int(w.Duration / (24 * time.Hour)) }
+func (w Window) Days() int { return model.Window(w).Days() }
 
 // WholeDays reports whether the window is a whole number of days.
-func (w Window) WholeDays() bool { return w.Duration%(24*time.Hour) == 0 }
+func (w Window) WholeDays() bool { return model.Window(w).WholeDays() }
 
 func (w Window) String() string { return w.Label }
 
@@ -68,7 +67,7 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.ScalarNode {
 		return fmt.Errorf("line %d: a duration is a string such as 5m", n.Line)
 	}
-	p, err := model.ParseDuration(n.Value)
+	p, err := promodel.ParseDuration(n.Value)
 	if err != nil {
 		return fmt.Errorf("line %d: duration %q: %w", n.Line, n.Value, err)
 	}
@@ -77,6 +76,6 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // MarshalYAML writes the duration in Prometheus notation.
-func (d Duration) MarshalYAML() (any, error) { return model.Duration(d).String(), nil }
+func (d Duration) MarshalYAML() (any, error) { return promodel.Duration(d).String(), nil }
 
-func (d Duration) String() string { return model.Duration(d).String() }
+func (d Duration) String() string { return promodel.Duration(d).String() }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/retention-exporter/retention_exporter/config"
 	m "github.com/retention-exporter/retention_exporter/metrics"
+	"github.com/retention-exporter/retention_exporter/model"
 )
 
 // File is one generated dashboard.
@@ -236,8 +237,8 @@ func targetThresholds(t config.Threshold) *dashboard.ThresholdsConfigBuilder {
 
 // componentLegend says what each health component scores.
 func componentLegend() string {
-	parts := make([]string, len(config.Components))
-	for i, c := range config.Components {
+	parts := make([]string, len(model.Components))
+	for i, c := range model.Components {
 		parts[i] = fmt.Sprintf("%s: %s", c.Name, c.Description)
 	}
 	return strings.Join(parts, "; ") + "."

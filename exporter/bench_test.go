@@ -23,9 +23,9 @@ type richPSA struct{ n int }
 func (r richPSA) Name() string   { return config.PSA }
 func (r richPSA) Target() string { return "synthetic" }
 
-func (r richPSA) ReadPSA(_ context.Context, _ *config.Config, now time.Time) (*model.PSAFacts, []source.QueryReport, error) {
+func (r richPSA) ReadPSA(_ context.Context, _ *config.Config, now time.Time) (*model.Facts, []source.QueryReport, error) {
 	today := model.DateOf(now)
-	f := &model.PSAFacts{
+	f := &model.Facts{
 		Now: now, Contracts: []model.Contract{}, Endpoints: map[string]int64{},
 		Tickets: map[string]map[string]model.TicketCounts{"30d": {}, "90d": {}},
 		Surveys: map[string]model.SurveyCounts{}, Reviews: map[string]model.Date{},

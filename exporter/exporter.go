@@ -27,14 +27,14 @@ import (
 type PSA interface {
 	Name() string
 	Target() string
-	ReadPSA(ctx context.Context, cfg *config.Config, now time.Time) (*model.PSAFacts, []source.QueryReport, error)
+	ReadPSA(ctx context.Context, cfg *config.Config, now time.Time) (*model.Facts, []source.QueryReport, error)
 }
 
 // Billing reads the billing facts; *source.DB is one.
 type Billing interface {
 	Name() string
 	Target() string
-	ReadBilling(ctx context.Context, cfg *config.Config, now time.Time) (*model.BillingFacts, []source.QueryReport, error)
+	ReadBilling(ctx context.Context, cfg *config.Config, now time.Time) (*model.Facts, []source.QueryReport, error)
 }
 
 // named is what the exporter's own metrics need of a source.
@@ -51,8 +51,8 @@ type Exporter struct {
 	bill   Billing // nil when billing is not configured
 
 	mu           sync.Mutex // serialises refreshes
-	psaFacts     *model.PSAFacts
-	billingFacts *model.BillingFacts
+	psaFacts     *model.Facts
+	billingFacts *model.Facts
 	// lastGood is when each planned query (each window of a windowed one)
 	// last succeeded, by source and name: its rows serve until then plus
 	// max_staleness. gone marks those already dropped, to log it once.
@@ -205,8 +205,8 @@ func (e *Exporter) Refresh(ctx context.Context, now time.Time) bool {
 	defer e.mu.Unlock()
 	start := time.Now()
 	var wg sync.WaitGroup
-	var psaFacts *model.PSAFacts
-	var billingFacts *model.BillingFacts
+	var psaFacts *model.Facts
+	var billingFacts *model.Facts
 	var psaReps, billingReps []source.QueryReport
 	var psaErr, billingErr error
 	// The queries each source runs at now, as the sources plan them.
@@ -232,10 +232,10 @@ func (e *Exporter) Refresh(ctx context.Context, now time.Time) bool {
 	}
 
 	fresh, keep, drop := e.judge(config.PSA, psaPlan, now, psaReps, psaErr)
-	e.psaFacts = merge(e.psaFacts, psaFacts, fresh, keep, drop)
+	e.psaFacts = merge(config.PSA, e.psaFacts, psaFacts, fresh, keep, drop)
 	if e.bill != nil {
 		fresh, keep, drop := e.judge(config.Billing, billingPlan, now, billingReps, billingErr)
-		e.billingFacts = merge(e.billingFacts, billingFacts, fresh, keep, drop)
+		e.billingFacts = merge(config.Billing, e.billingFacts, billingFacts, fresh, keep, drop)
 	}
 	rendering := time.Now()
 	if snap := e.publish(); snap != nil {

@@ -43,15 +43,15 @@ func (f *fakePSA) set(fail bool, segment string) {
 	f.fail, f.segment = fail, segment
 }
 
-func (f *fakePSA) ReadPSA(_ context.Context, cfg *config.Config, now time.Time) (*model.PSAFacts, []source.QueryReport, error) {
+func (f *fakePSA) ReadPSA(_ context.Context, cfg *config.Config, now time.Time) (*model.Facts, []source.QueryReport, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail {
 		err := errors.New("connection refused")
-		return nil, []source.QueryReport{{Query: config.QueryClients, Err: err}}, err
+		return nil, []source.QueryReport{{Query: model.QueryClients, Err: err}}, err
 	}
 	n := max(f.clients, 1)
-	facts := &model.PSAFacts{Now: now, Contacts: map[string]int64{}, Reviews: map[string]model.Date{}}
+	facts := &model.Facts{Now: now, Contacts: map[string]int64{}, Reviews: map[string]model.Date{}}
 	for i := range n {
 		id := fmt.Sprintf("c%04d", i)
 		facts.Clients = append(facts.Clients, model.Client{
@@ -77,11 +77,11 @@ type fakeBilling struct{ fail bool }
 
 func (f *fakeBilling) Name() string   { return config.Billing }
 func (f *fakeBilling) Target() string { return "fake" }
-func (f *fakeBilling) ReadBilling(_ context.Context, cfg *config.Config, now time.Time) (*model.BillingFacts, []source.QueryReport, error) {
+func (f *fakeBilling) ReadBilling(_ context.Context, cfg *config.Config, now time.Time) (*model.Facts, []source.QueryReport, error) {
 	if f.fail {
 		return nil, nil, errors.New("billing down")
 	}
-	return &model.BillingFacts{Now: now, Overdue: map[string][]model.Overdue{}}, planReports(cfg, config.Billing, now, 0), nil
+	return &model.Facts{Now: now, Overdue: map[string][]model.Overdue{}}, planReports(cfg, config.Billing, now, 0), nil
 }
 
 func testConfig(t *testing.T, yaml string) *config.Config {

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/retention-exporter/retention_exporter/config"
+	"github.com/retention-exporter/retention_exporter/fact"
+	"github.com/retention-exporter/retention_exporter/model"
 	"github.com/retention-exporter/retention_exporter/source"
 )
 
@@ -43,8 +45,8 @@ func (e *Exporter) judge(src string, plan []config.PlannedQuery, now time.Time, 
 			if seen && !e.gone[k] {
 				e.gone[k] = true
 				msg := "query rows are older than max_staleness: dropping what the query feeds"
-				if q.Fact.Name == config.QueryClients {
-					msg = "clients are older than max_staleness: dropping every series of the source"
+				if q.Fact.Backbone {
+					msg = q.Fact.Name + " rows are older than max_staleness: dropping every series of the source"
 				}
 				e.logger.Warn(msg, "query", q.Name(), "database", src, "last_success", last, "max_staleness", maxAge)
 			}
@@ -53,21 +55,12 @@ func (e *Exporter) judge(src string, plan []config.PlannedQuery, now time.Time, 
 	return fresh, keep, drop
 }
 
-// sourceFacts are the facts of one source, which merge keeps or drops
-// query by query.
-type sourceFacts[F any] interface {
-	*F
-	Keep(query, window string, old *F)
-	Drop(query, window string)
-	Usable() bool
-}
-
 // merge is what serves of a source after a read: the rows read now, the
 // last good rows of the queries to keep, nothing of those to drop. When
 // no query succeeded, the last facts serve as they were, computed for the
 // time they were read. Facts that are not usable (the PSA without its
 // clients) serve nothing.
-func merge[F any, P sourceFacts[F]](old, read P, fresh bool, keep, drop []config.PlannedQuery) P {
+func merge(src string, old, read *model.Facts, fresh bool, keep, drop []config.PlannedQuery) *model.Facts {
 	f := read
 	if !fresh {
 		if old == nil {
@@ -77,12 +70,12 @@ func merge[F any, P sourceFacts[F]](old, read P, fresh bool, keep, drop []config
 		f = &c
 	}
 	for _, q := range keep {
-		f.Keep(q.Fact.Name, q.Window.Label, old)
+		fact.Keep(f, q.Fact.Name, q.Window.Label, old)
 	}
 	for _, q := range drop {
-		f.Drop(q.Fact.Name, q.Window.Label)
+		fact.Drop(f, q.Fact.Name, q.Window.Label)
 	}
-	if !f.Usable() {
+	if !fact.Usable(src, f) {
 		return nil
 	}
 	return f

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/retention-exporter/retention_exporter/config"
+	"github.com/retention-exporter/retention_exporter/fact"
 	m "github.com/retention-exporter/retention_exporter/metrics"
 	"github.com/retention-exporter/retention_exporter/source"
 )
@@ -74,7 +75,7 @@ func (o *ownMetrics) configure(cfg *config.Config) {
 			s = &sourceState{queries: map[string]*queryState{}}
 			o.sources[name] = s
 		}
-		for _, f := range config.Facts {
+		for _, f := range fact.All {
 			enabled := f.Source == name && cfg.Enabled(f.Name)
 			switch q := s.queries[f.Name]; {
 			case !enabled:
@@ -115,7 +116,7 @@ func (o *ownMetrics) Collect(ch chan<- prometheus.Metric) {
 				gauge(descQueryDuration, *q.duration, name, qn)
 			}
 			ch <- prometheus.MustNewConstMetric(descQueryErrors, prometheus.CounterValue, q.errors, name, qn)
-			for _, r := range source.Reasons {
+			for _, r := range fact.Reasons {
 				ch <- prometheus.MustNewConstMetric(descInvalidRows, prometheus.CounterValue, q.invalid[r], name, qn, r)
 			}
 		}

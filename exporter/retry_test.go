@@ -40,7 +40,7 @@ type flakyPSA struct {
 	reads []time.Time
 }
 
-func (f *flakyPSA) ReadPSA(ctx context.Context, cfg *config.Config, now time.Time) (*model.PSAFacts, []source.QueryReport, error) {
+func (f *flakyPSA) ReadPSA(ctx context.Context, cfg *config.Config, now time.Time) (*model.Facts, []source.QueryReport, error) {
 	f.mu.Lock()
 	f.reads = append(f.reads, time.Now())
 	fail := len(f.reads) <= f.fails

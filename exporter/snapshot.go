@@ -40,7 +40,7 @@ func (s *Snapshot) Text() ([]byte, error) {
 // member; the members in a row are one gzip stream. It returns the new
 // snapshot, or nil when the previous one stays.
 func (e *Exporter) publish() *Snapshot {
-	res := model.Compute(e.cfg, e.psaFacts, e.billingFacts)
+	res := model.Compute(e.cfg.Params(), e.psaFacts, e.billingFacts)
 	c := collector.New(res, collector.Options{
 		ComponentScores: e.cfg.Series.ComponentScores,
 		Contracts:       e.cfg.Series.Contracts,

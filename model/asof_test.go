@@ -1,10 +1,12 @@
-package model
+package model_test
 
 import (
 	"math"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/retention-exporter/retention_exporter/model"
 )
 
 // Everything is as of now: a fact dated after today has not happened yet.
@@ -13,28 +15,28 @@ import (
 // count either.
 
 // contractAt computes c1's contracts at now and returns the one of id.
-func contractAt(t *testing.T, now time.Time, k Contract) ContractResult {
+func contractAt(t *testing.T, now time.Time, k model.Contract) model.ContractResult {
 	t.Helper()
-	psa := &PSAFacts{Now: now, Clients: []Client{longClient("c1")}, Contracts: []Contract{k}}
-	for _, r := range Compute(defaultConfig(t), psa, nil).Contracts {
+	psa := &model.Facts{Now: now, Clients: []model.Client{longClient("c1")}, Contracts: []model.Contract{k}}
+	for _, r := range model.Compute(defaultConfig(t).Params(), psa, nil).Contracts {
 		if r.ID == k.ID {
 			return r
 		}
 	}
 	t.Fatalf("contract %s absent at %s", k.ID, now)
-	return ContractResult{}
+	return model.ContractResult{}
 }
 
 func TestAsOfRenewalNotice(t *testing.T) {
 	// In force 2024-01-01 to 2024-12-31; today is 2024-06-15.
-	contract := func(notice *Date) Contract {
-		return Contract{
+	contract := func(notice *model.Date) model.Contract {
+		return model.Contract{
 			ID: "k1", ClientID: "c1", Name: "Managed", Type: sp("managed"),
 			StartDate: day("2024-01-01"), EndDate: dp("2024-12-31"),
 			MonthlyValue: 100, Currency: "USD", RenewalNoticeSentAt: notice,
 		}
 	}
-	lapsed := func(notice *Date) Contract {
+	lapsed := func(notice *model.Date) model.Contract {
 		k := contract(notice)
 		k.StartDate, k.EndDate = day("2023-06-01"), dp("2024-05-31")
 		return k
@@ -42,7 +44,7 @@ func TestAsOfRenewalNotice(t *testing.T) {
 	tests := []struct {
 		name       string
 		now        time.Time
-		k          Contract
+		k          model.Contract
 		wantDays   float64
 		wantNotice float64
 	}{
@@ -67,7 +69,7 @@ func TestAsOfNoticeInZone(t *testing.T) {
 	// 2024-06-15 23:30 UTC is already 2024-06-16 in Berlin: a notice dated
 	// 2024-06-16 is sent there, not in UTC.
 	now := time.Date(2024, time.June, 15, 23, 30, 0, 0, time.UTC)
-	k := Contract{
+	k := model.Contract{
 		ID: "k1", ClientID: "c1", Name: "Managed", StartDate: day("2024-01-01"), EndDate: dp("2024-12-31"),
 		MonthlyValue: 100, Currency: "USD", RenewalNoticeSentAt: dp("2024-06-16"),
 	}
@@ -75,8 +77,8 @@ func TestAsOfNoticeInZone(t *testing.T) {
 		yaml string
 		want float64
 	}{{"", 0}, {"time_zone: Europe/Berlin", 1}} {
-		psa := &PSAFacts{Now: now, Clients: []Client{longClient("c1")}, Contracts: []Contract{k}}
-		res := Compute(parseConfig(t, tt.yaml), psa, nil)
+		psa := &model.Facts{Now: now, Clients: []model.Client{longClient("c1")}, Contracts: []model.Contract{k}}
+		res := model.Compute(parseConfig(t, tt.yaml).Params(), psa, nil)
 		if len(res.Contracts) != 1 {
 			t.Fatalf("%q: contracts = %+v", tt.yaml, res.Contracts)
 		}
@@ -87,12 +89,12 @@ func TestAsOfNoticeInZone(t *testing.T) {
 func TestAsOfLastReview(t *testing.T) {
 	// A customer for 100 days on 2024-06-15, so without a review engagement
 	// counts those 100 days: 100 * (1 - 10/90) with the 90-day cadence.
-	client := Client{ID: "c1", Name: "c1", CustomerSince: day("2024-03-07")}
+	client := model.Client{ID: "c1", Name: "c1", CustomerSince: day("2024-03-07")}
 	noReview := 100 * (1 - 10.0/90)
 	tests := []struct {
 		name           string
 		now            time.Time
-		review         Date
+		review         model.Date
 		wantLast       *float64
 		wantEngagement float64
 	}{
@@ -106,10 +108,10 @@ func TestAsOfLastReview(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			psa := &PSAFacts{Now: tt.now, Clients: []Client{client}, Reviews: map[string]Date{"c1": tt.review}}
-			c := clientByID(t, Compute(defaultConfig(t), psa, nil), "c1")
+			psa := &model.Facts{Now: tt.now, Clients: []model.Client{client}, Reviews: map[string]model.Date{"c1": tt.review}}
+			c := clientByID(t, model.Compute(defaultConfig(t).Params(), psa, nil), "c1")
 			checkOpt(t, "last review", c.LastReviewTimestamp, tt.wantLast)
-			want := []ComponentScore{{"engagement", tt.wantEngagement}}
+			want := []model.ComponentScore{{"engagement", tt.wantEngagement}}
 			if len(c.Components) != 1 || c.Components[0].Component != want[0].Component ||
 				math.Abs(c.Components[0].Score-want[0].Score) > eps {
 				t.Errorf("components = %v, want %v", c.Components, want)
@@ -123,16 +125,16 @@ func TestAsOfAssessment(t *testing.T) {
 	// c1 has 2 renewal contacts (contacts 100, weight 0.05) and an
 	// assessment of 15 of 20 standards met (best_practice 75, weight 0.10);
 	// the PSA components configured weigh 0.85 in all.
-	counted := []ComponentScore{{"best_practice", 75}, {"contacts", 100}}
-	ignored := []ComponentScore{{"contacts", 100}}
+	counted := []model.ComponentScore{{"best_practice", 75}, {"contacts", 100}}
+	ignored := []model.ComponentScore{{"contacts", 100}}
 	berlinLate := time.Date(2024, time.June, 15, 23, 30, 0, 0, time.UTC) // already the 16th in Berlin
 	tests := []struct {
 		name           string
 		yaml           string
 		now            time.Time
-		assessedAt     *Date
+		assessedAt     *model.Date
 		wantBP         *float64
-		wantComponents []ComponentScore
+		wantComponents []model.ComponentScore
 		wantHealth     float64
 		wantCoverage   float64
 	}{
@@ -151,12 +153,12 @@ func TestAsOfAssessment(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			psa := &PSAFacts{
-				Now: tt.now, Clients: []Client{longClient("c1")},
+			psa := &model.Facts{
+				Now: tt.now, Clients: []model.Client{longClient("c1")},
 				Contacts:    map[string]int64{"c1": 2},
-				Assessments: map[string]Assessment{"c1": {Total: 20, Met: 15, AssessedAt: tt.assessedAt}},
+				Assessments: map[string]model.Assessment{"c1": {Total: 20, Met: 15, AssessedAt: tt.assessedAt}},
 			}
-			c := clientByID(t, Compute(parseConfig(t, tt.yaml), psa, nil), "c1")
+			c := clientByID(t, model.Compute(parseConfig(t, tt.yaml).Params(), psa, nil), "c1")
 			checkOpt(t, "best practice", c.BestPractice, tt.wantBP)
 			if len(c.Components) != len(tt.wantComponents) {
 				t.Fatalf("components = %v, want %v", c.Components, tt.wantComponents)
@@ -176,61 +178,61 @@ func TestAsOfOverdue(t *testing.T) {
 	tests := []struct {
 		name        string
 		billingNow  time.Time
-		overdue     []Overdue
+		overdue     []model.Overdue
 		wantCount   float64
-		wantAmounts []CurrencyValue
+		wantAmounts []model.CurrencyValue
 		wantOldest  *float64
 		wantBilling float64
 	}{
 		{
 			name: "due yesterday is overdue", billingNow: testNow,
-			overdue:   []Overdue{{Currency: "USD", Invoices: 1, Amount: fp(100), OldestDue: dp("2024-06-14")}},
-			wantCount: 1, wantAmounts: []CurrencyValue{{"USD", 100}}, wantOldest: fp(ts("2024-06-14")),
+			overdue:   []model.Overdue{{Currency: "USD", Invoices: 1, Amount: fp(100), OldestDue: dp("2024-06-14")}},
+			wantCount: 1, wantAmounts: []model.CurrencyValue{{"USD", 100}}, wantOldest: fp(ts("2024-06-14")),
 			wantBilling: 100 * (1 - 1.0/60),
 		},
 		{
 			name: "oldest due today: nothing overdue yet", billingNow: testNow,
-			overdue:     []Overdue{{Currency: "USD", Invoices: 1, Amount: fp(100), OldestDue: dp("2024-06-15")}},
+			overdue:     []model.Overdue{{Currency: "USD", Invoices: 1, Amount: fp(100), OldestDue: dp("2024-06-15")}},
 			wantBilling: 100,
 		},
 		{
 			name: "oldest due next month: nothing overdue yet", billingNow: testNow,
-			overdue:     []Overdue{{Currency: "USD", Invoices: 2, Amount: fp(300), OldestDue: dp("2024-07-15")}},
+			overdue:     []model.Overdue{{Currency: "USD", Invoices: 2, Amount: fp(300), OldestDue: dp("2024-07-15")}},
 			wantBilling: 100,
 		},
 		{
 			name: "a currency overdue, another not yet", billingNow: testNow,
-			overdue: []Overdue{
+			overdue: []model.Overdue{
 				{Currency: "EUR", Invoices: 3, Amount: fp(50), OldestDue: dp("2024-07-01")},
 				{Currency: "USD", Invoices: 2, Amount: fp(120), OldestDue: dp("2024-05-16")},
 			},
-			wantCount: 2, wantAmounts: []CurrencyValue{{"USD", 120}}, wantOldest: fp(ts("2024-05-16")),
+			wantCount: 2, wantAmounts: []model.CurrencyValue{{"USD", 120}}, wantOldest: fp(ts("2024-05-16")),
 			wantBilling: 50, // 30 days of 60
 		},
 		{
 			name: "billing read yesterday: due yesterday was not overdue then", billingNow: testNow.Add(-24 * time.Hour),
-			overdue:     []Overdue{{Currency: "USD", Invoices: 1, Amount: fp(100), OldestDue: dp("2024-06-14")}},
+			overdue:     []model.Overdue{{Currency: "USD", Invoices: 1, Amount: fp(100), OldestDue: dp("2024-06-14")}},
 			wantBilling: 100,
 		},
 		{
 			name: "without a due date the row stands", billingNow: testNow,
-			overdue:   []Overdue{{Currency: "USD", Invoices: 1, Amount: fp(100)}},
-			wantCount: 1, wantAmounts: []CurrencyValue{{"USD", 100}},
+			overdue:   []model.Overdue{{Currency: "USD", Invoices: 1, Amount: fp(100)}},
+			wantCount: 1, wantAmounts: []model.CurrencyValue{{"USD", 100}},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			psa := &PSAFacts{Now: testNow, Clients: []Client{longClient("c1")}}
-			billing := &BillingFacts{Now: tt.billingNow, Overdue: map[string][]Overdue{"c1": tt.overdue}}
-			c := clientByID(t, Compute(billingConfig(t), psa, billing), "c1")
+			psa := &model.Facts{Now: testNow, Clients: []model.Client{longClient("c1")}}
+			billing := &model.Facts{Now: tt.billingNow, Overdue: map[string][]model.Overdue{"c1": tt.overdue}}
+			c := clientByID(t, model.Compute(billingConfig(t).Params(), psa, billing), "c1")
 			checkOpt(t, "overdue invoices", c.OverdueInvoices, fp(tt.wantCount))
 			checkOpt(t, "oldest overdue", c.OldestOverdueTimestamp, tt.wantOldest)
 			if !slices.Equal(c.OverdueAmount, tt.wantAmounts) {
 				t.Errorf("overdue amount = %v, want %v", c.OverdueAmount, tt.wantAmounts)
 			}
-			var want []ComponentScore
+			var want []model.ComponentScore
 			if tt.wantCount == 0 || tt.wantOldest != nil {
-				want = []ComponentScore{{"billing", tt.wantBilling}}
+				want = []model.ComponentScore{{"billing", tt.wantBilling}}
 			}
 			if len(c.Components) != len(want) ||
 				(len(want) == 1 && (c.Components[0].Component != "billing" || math.Abs(c.Components[0].Score-tt.wantBilling) > eps)) {

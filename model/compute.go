@@ -5,18 +5,16 @@ import (
 	"math"
 	"slices"
 	"strings"
-
-	"github.com/retention-exporter/retention_exporter/config"
 )
 
 // Compute derives every retention value from the facts. psa nil means no
 // PSA data (nothing per client can be computed); billing nil with billing
 // configured means billing data is unavailable.
-func Compute(cfg *config.Config, psa *PSAFacts, billing *BillingFacts) *Result {
+func Compute(p *Params, psa, billing *Facts) *Result {
 	if psa == nil {
 		return &Result{}
 	}
-	c := newComputation(cfg, psa, billing)
+	c := newComputation(p, psa, billing)
 	res := &Result{}
 	today := c.mrrOn(c.today)
 	for _, i := range c.sortedClients() {
@@ -34,9 +32,9 @@ func Compute(cfg *config.Config, psa *PSAFacts, billing *BillingFacts) *Result {
 }
 
 type computation struct {
-	cfg     *config.Config
-	psa     *PSAFacts
-	billing *BillingFacts
+	p       *Params
+	psa     *Facts
+	billing *Facts
 	today   Date
 	byID    map[string][]Contract
 	// mrr caches mrrOn: today's MRR and that at each window's start are
@@ -44,8 +42,8 @@ type computation struct {
 	mrr map[Date][]map[string]float64
 }
 
-func newComputation(cfg *config.Config, psa *PSAFacts, billing *BillingFacts) *computation {
-	c := &computation{cfg: cfg, psa: psa, billing: billing, today: DateOf(psa.Now.In(cfg.Location())),
+func newComputation(p *Params, psa, billing *Facts) *computation {
+	c := &computation{p: p, psa: psa, billing: billing, today: DateOf(psa.Now.In(p.Location)),
 		mrr: map[Date][]map[string]float64{}}
 	c.indexContracts()
 	return c
@@ -72,7 +70,7 @@ func (c *computation) sortedClients() []int {
 }
 
 func (c *computation) timestamp(d Date) float64 {
-	return float64(d.Midnight(c.cfg.Location()).Unix())
+	return float64(d.Midnight(c.p.Location).Unix())
 }
 
 // activeAt: customer_since <= d and (churned_at is NULL or churned_at > d).
@@ -101,7 +99,7 @@ func (c *computation) lapsed(k Contract) bool {
 		return false
 	}
 	end := *k.EndDate
-	if end >= c.today || end < c.today.AddDays(-c.cfg.Windows.Lapsed.Days()) {
+	if end >= c.today || end < c.today.AddDays(-c.p.Windows.Lapsed.Days()) {
 		return false
 	}
 	for _, o := range c.byID[k.ClientID] {
@@ -187,15 +185,15 @@ func (c *computation) client(cl Client, mrr map[string]float64) ClientResult {
 	if psa.Endpoints != nil {
 		r.Endpoints = ptr(float64(psa.Endpoints[cl.ID]))
 	}
-	for _, w := range c.cfg.Windows.Tickets {
+	for _, w := range c.p.Windows.Tickets {
 		if counts, ok := psa.Tickets[w.Label]; ok {
 			r.Tickets = append(r.Tickets, WindowValue{Window: w.Label, Value: float64(counts[cl.ID].Tickets)})
 		}
 	}
-	if util, ok := psa.Tickets[c.cfg.Windows.Utilization.Label]; ok && r.Endpoints != nil && *r.Endpoints > 0 {
+	if util, ok := psa.Tickets[c.p.Windows.Utilization.Label]; ok && r.Endpoints != nil && *r.Endpoints > 0 {
 		r.Utilization = ptr(float64(util[cl.ID].Tickets) / *r.Endpoints)
 	}
-	if sla, ok := psa.Tickets[c.cfg.Windows.SLA.Label]; ok {
+	if sla, ok := psa.Tickets[c.p.Windows.SLA.Label]; ok {
 		t := sla[cl.ID]
 		if t.SLATickets != nil && *t.SLATickets > 0 && t.SLABreached != nil {
 			r.SLACompliance = ptr(float64(*t.SLATickets-*t.SLABreached) / float64(*t.SLATickets))
@@ -255,13 +253,13 @@ func (c *computation) billingValues(cl Client, r *ClientResult) *Date {
 }
 
 func (c *computation) billingAvailable() bool {
-	return c.cfg.BillingConfigured() && c.billing != nil && c.billing.Overdue != nil
+	return c.p.Billing && c.billing != nil && c.billing.Overdue != nil
 }
 
 // billingToday is the calendar date of billing's refresh, the today its
 // overdue invoices are as of.
 func (c *computation) billingToday() Date {
-	return DateOf(c.billing.Now.In(c.cfg.Location()))
+	return DateOf(c.billing.Now.In(c.p.Location))
 }
 
 func (c *computation) contracts(cl Client) []ContractResult {
@@ -297,103 +295,6 @@ func (c *computation) contracts(cl Client) []ContractResult {
 		out = append(out, r)
 	}
 	return out
-}
-
-// componentScores computes each component's score for a client; ok is
-// false when the component has no input. Every component of
-// config.Components has an entry (a test checks).
-var componentScores = map[config.Component]func(c *computation, in scoreInput) (float64, bool){
-	config.ComponentUtilization: func(c *computation, in scoreInput) (float64, bool) {
-		if in.r.Utilization == nil {
-			return 0, false
-		}
-		return UtilizationScore(*in.r.Utilization / in.profile.UtilizationTarget), true
-	},
-	config.ComponentSLA: func(c *computation, in scoreInput) (float64, bool) {
-		return percent(in.r.SLACompliance)
-	},
-	config.ComponentCSAT: func(c *computation, in scoreInput) (float64, bool) {
-		return percent(in.r.CSAT)
-	},
-	config.ComponentEngagement: func(c *computation, in scoreInput) (float64, bool) {
-		if c.psa.Reviews == nil {
-			return 0, false
-		}
-		last := in.client.CustomerSince
-		if d, ok := c.lastReview(in.client); ok {
-			last = d
-		}
-		return EngagementScore(int(c.today-last), in.profile.ReviewCadence.Days()), true
-	},
-	config.ComponentBilling: func(c *computation, in scoreInput) (float64, bool) {
-		switch {
-		case in.r.OverdueInvoices == nil:
-			return 0, false
-		case *in.r.OverdueInvoices == 0:
-			return 100, true
-		case in.oldestOverdue == nil:
-			return 0, false
-		}
-		return BillingScore(int(c.billingToday()-*in.oldestOverdue), c.cfg.Health.OverdueLimit.Days()), true
-	},
-	config.ComponentBestPractice: func(c *computation, in scoreInput) (float64, bool) {
-		return percent(in.r.BestPractice)
-	},
-	config.ComponentContacts: func(c *computation, in scoreInput) (float64, bool) {
-		if in.r.RenewalContacts == nil {
-			return 0, false
-		}
-		return ContactsScore(int64(*in.r.RenewalContacts)), true
-	},
-}
-
-// scoreInput is what a component score reads besides the facts.
-type scoreInput struct {
-	client        Client
-	r             *ClientResult
-	profile       *config.Profile
-	oldestOverdue *Date
-}
-
-func percent(ratio *float64) (float64, bool) {
-	if ratio == nil {
-		return 0, false
-	}
-	return 100 * *ratio, true
-}
-
-// health computes the component scores, their weighted mean and
-// coverage with the profile of the client's segment.
-func (c *computation) health(cl Client, r *ClientResult, oldestOverdue *Date) {
-	p := c.cfg.ProfileFor(cl.Segment)
-	in := scoreInput{client: cl, r: r, profile: p, oldestOverdue: oldestOverdue}
-	var sum, present, configured float64
-	for _, comp := range config.Components {
-		w := p.Weights[comp.Name]
-		if !c.cfg.ComponentConfigured(comp) {
-			continue
-		}
-		configured += w
-		switch comp.Name {
-		case config.ComponentUtilization:
-			r.UtilizationTarget = ptr(p.UtilizationTarget)
-		case config.ComponentEngagement:
-			r.ReviewCadenceSeconds = ptr(p.ReviewCadence.Duration.Seconds())
-		}
-		s, ok := componentScores[comp.Name](c, in)
-		if !ok {
-			continue
-		}
-		r.Components = append(r.Components, ComponentScore{Component: comp.Name, Score: tidy(s)})
-		sum += w * s
-		present += w
-	}
-	if present > 0 {
-		r.Health = ptr(tidy(sum / present))
-	}
-	if configured > 0 {
-		r.Coverage = ptr(present / configured)
-	}
 }
 
 // UtilizationScore maps u = utilization / target to 0–100.

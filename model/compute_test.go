@@ -1,4 +1,4 @@
-package model
+package model_test
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/retention-exporter/retention_exporter/config"
+	"github.com/retention-exporter/retention_exporter/model"
 )
 
 // All tests run at a fixed instant: today is Saturday 2024-06-15 (UTC).
@@ -23,18 +24,18 @@ var testNow = time.Date(2024, time.June, 15, 12, 0, 0, 0, time.UTC)
 const eps = 1e-9
 
 // day parses a YYYY-MM-DD literal.
-func day(s string) Date {
+func day(s string) model.Date {
 	tm, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		panic(err)
 	}
-	return NewDate(tm.Year(), tm.Month(), tm.Day())
+	return model.NewDate(tm.Year(), tm.Month(), tm.Day())
 }
 
-func dp(s string) *Date     { d := day(s); return &d }
-func sp(s string) *string   { return &s }
-func ip(n int64) *int64     { return &n }
-func fp(v float64) *float64 { return &v }
+func dp(s string) *model.Date { d := day(s); return &d }
+func sp(s string) *string     { return &s }
+func ip(n int64) *int64       { return &n }
+func fp(v float64) *float64   { return &v }
 
 // ts is 00:00 UTC of a date as Unix seconds, computed by the standard library.
 func ts(s string) float64 {
@@ -91,7 +92,7 @@ func checkFloat(t *testing.T, what string, got, want float64) {
 	}
 }
 
-func clientByID(t *testing.T, res *Result, id string) *ClientResult {
+func clientByID(t *testing.T, res *model.Result, id string) *model.ClientResult {
 	t.Helper()
 	for i := range res.Clients {
 		if res.Clients[i].ID == id {
@@ -102,7 +103,7 @@ func clientByID(t *testing.T, res *Result, id string) *ClientResult {
 	return nil
 }
 
-func clientIDs(res *Result) []string {
+func clientIDs(res *model.Result) []string {
 	var ids []string
 	for _, c := range res.Clients {
 		ids = append(ids, c.ID)
@@ -111,21 +112,21 @@ func clientIDs(res *Result) []string {
 }
 
 // longClient is a client active since long before every window.
-func longClient(id string) Client {
-	return Client{ID: id, Name: "Client " + id, CustomerSince: day("2020-01-01")}
+func longClient(id string) model.Client {
+	return model.Client{ID: id, Name: "Client " + id, CustomerSince: day("2020-01-01")}
 }
 
 func TestComputeNilPSA(t *testing.T) {
-	res := Compute(defaultConfig(t), nil, nil)
+	res := model.Compute(defaultConfig(t).Params(), nil, nil)
 	if len(res.Clients) != 0 || len(res.Contracts) != 0 || len(res.Portfolio.Clients) != 0 {
 		t.Errorf("Compute without PSA facts = %+v, want empty", res)
 	}
 }
 
 func TestComputeOnlyClientsActiveToday(t *testing.T) {
-	psa := &PSAFacts{
+	psa := &model.Facts{
 		Now: testNow,
-		Clients: []Client{
+		Clients: []model.Client{
 			{ID: "z-long", Name: "Long", CustomerSince: day("2020-01-01")},
 			{ID: "b-since-today", Name: "New", CustomerSince: day("2024-06-15")},
 			{ID: "c-since-tomorrow", Name: "Future", CustomerSince: day("2024-06-16")},
@@ -133,12 +134,12 @@ func TestComputeOnlyClientsActiveToday(t *testing.T) {
 			{ID: "e-churned-tomorrow", Name: "Leaving", CustomerSince: day("2020-01-01"), ChurnedAt: dp("2024-06-16")},
 			{ID: "f-churned-long-ago", Name: "Old", CustomerSince: day("2010-01-01"), ChurnedAt: dp("2015-01-01")},
 		},
-		Contracts: []Contract{
+		Contracts: []model.Contract{
 			{ID: "k-gone", ClientID: "d-churned-today", StartDate: day("2020-01-01"), MonthlyValue: 10, Currency: "USD"},
 			{ID: "k-future", ClientID: "c-since-tomorrow", StartDate: day("2024-06-01"), MonthlyValue: 10, Currency: "USD"},
 		},
 	}
-	res := Compute(defaultConfig(t), psa, nil)
+	res := model.Compute(defaultConfig(t).Params(), psa, nil)
 	want := []string{"b-since-today", "e-churned-tomorrow", "z-long"} // sorted by id
 	if got := clientIDs(res); !slices.Equal(got, want) {
 		t.Errorf("clients with series = %v, want %v", got, want)
@@ -197,8 +198,8 @@ func TestComputeClientTimestamps(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := parseConfig(t, tt.yaml)
-			psa := &PSAFacts{Now: tt.now, Clients: []Client{{ID: "c1", Name: "One", CustomerSince: day(tt.since)}}}
-			res := Compute(cfg, psa, nil)
+			psa := &model.Facts{Now: tt.now, Clients: []model.Client{{ID: "c1", Name: "One", CustomerSince: day(tt.since)}}}
+			res := model.Compute(cfg.Params(), psa, nil)
 			if !tt.wantActive {
 				if len(res.Clients) != 0 {
 					t.Fatalf("client exported, want none")
@@ -213,10 +214,10 @@ func TestComputeClientTimestamps(t *testing.T) {
 }
 
 func TestComputeClientIdentity(t *testing.T) {
-	psa := &PSAFacts{Now: testNow, Clients: []Client{{
+	psa := &model.Facts{Now: testNow, Clients: []model.Client{{
 		ID: "c1", Name: "Acme", Segment: "smb", AccountManager: "Ann", CustomerSince: day("2020-01-01"),
 	}}}
-	c := clientByID(t, Compute(defaultConfig(t), psa, nil), "c1")
+	c := clientByID(t, model.Compute(defaultConfig(t).Params(), psa, nil), "c1")
 	if c.Name != "Acme" || c.Segment != "smb" || c.AccountManager != "Ann" {
 		t.Errorf("identity = %q/%q/%q, want Acme/smb/Ann", c.Name, c.Segment, c.AccountManager)
 	}
@@ -225,29 +226,29 @@ func TestComputeClientIdentity(t *testing.T) {
 func TestComputeClientValues(t *testing.T) {
 	type want struct {
 		endpoints, util, sla, csat, bp, review, contacts *float64
-		tickets                                          []WindowValue
+		tickets                                          []model.WindowValue
 	}
 	tests := []struct {
 		name string
-		mod  func(*PSAFacts)
+		mod  func(*model.Facts)
 		want want
 	}{
 		{
 			name: "every input present",
-			mod: func(p *PSAFacts) {
+			mod: func(p *model.Facts) {
 				p.Endpoints = map[string]int64{"c1": 10, "other": 99}
-				p.Tickets = map[string]map[string]TicketCounts{
+				p.Tickets = map[string]map[string]model.TicketCounts{
 					"30d": {"c1": {Tickets: 3, SLATickets: ip(2), SLABreached: ip(2)}},
 					"90d": {"c1": {Tickets: 9, SLATickets: ip(4), SLABreached: ip(1)}},
 				}
-				p.Surveys = map[string]SurveyCounts{"c1": {Responses: 5, Positive: 4}}
-				p.Assessments = map[string]Assessment{"c1": {Total: 20, Met: 15}}
-				p.Reviews = map[string]Date{"c1": day("2024-05-01")}
+				p.Surveys = map[string]model.SurveyCounts{"c1": {Responses: 5, Positive: 4}}
+				p.Assessments = map[string]model.Assessment{"c1": {Total: 20, Met: 15}}
+				p.Reviews = map[string]model.Date{"c1": day("2024-05-01")}
 				p.Contacts = map[string]int64{"c1": 2}
 			},
 			want: want{
 				endpoints: fp(10),
-				tickets:   []WindowValue{{"30d", 3}, {"90d", 9}},
+				tickets:   []model.WindowValue{{"30d", 3}, {"90d", 9}},
 				util:      fp(0.3),  // 3 tickets in 30d / 10 endpoints
 				sla:       fp(0.75), // SLA window is 90d: (4 - 1) / 4
 				csat:      fp(0.8),  // 4 / 5
@@ -258,114 +259,114 @@ func TestComputeClientValues(t *testing.T) {
 		},
 		{
 			name: "enabled queries without a row for the client: zero counts, ratios absent",
-			mod: func(p *PSAFacts) {
+			mod: func(p *model.Facts) {
 				p.Endpoints = map[string]int64{}
-				p.Tickets = map[string]map[string]TicketCounts{"30d": {}, "90d": {}}
-				p.Surveys = map[string]SurveyCounts{}
-				p.Assessments = map[string]Assessment{}
-				p.Reviews = map[string]Date{}
+				p.Tickets = map[string]map[string]model.TicketCounts{"30d": {}, "90d": {}}
+				p.Surveys = map[string]model.SurveyCounts{}
+				p.Assessments = map[string]model.Assessment{}
+				p.Reviews = map[string]model.Date{}
 				p.Contacts = map[string]int64{}
 			},
-			want: want{endpoints: fp(0), contacts: fp(0), tickets: []WindowValue{{"30d", 0}, {"90d", 0}}},
+			want: want{endpoints: fp(0), contacts: fp(0), tickets: []model.WindowValue{{"30d", 0}, {"90d", 0}}},
 		},
 		{
 			name: "disabled queries (nil maps): everything absent",
-			mod:  func(p *PSAFacts) {},
+			mod:  func(p *model.Facts) {},
 			want: want{},
 		},
 		{
 			name: "utilization absent when endpoints = 0",
-			mod: func(p *PSAFacts) {
+			mod: func(p *model.Facts) {
 				p.Endpoints = map[string]int64{"c1": 0}
-				p.Tickets = map[string]map[string]TicketCounts{"30d": {"c1": {Tickets: 5}}, "90d": {"c1": {Tickets: 5}}}
+				p.Tickets = map[string]map[string]model.TicketCounts{"30d": {"c1": {Tickets: 5}}, "90d": {"c1": {Tickets: 5}}}
 			},
-			want: want{endpoints: fp(0), tickets: []WindowValue{{"30d", 5}, {"90d", 5}}},
+			want: want{endpoints: fp(0), tickets: []model.WindowValue{{"30d", 5}, {"90d", 5}}},
 		},
 		{
 			name: "utilization absent when the endpoints query is disabled",
-			mod: func(p *PSAFacts) {
-				p.Tickets = map[string]map[string]TicketCounts{"30d": {"c1": {Tickets: 5}}, "90d": {}}
+			mod: func(p *model.Facts) {
+				p.Tickets = map[string]map[string]model.TicketCounts{"30d": {"c1": {Tickets: 5}}, "90d": {}}
 			},
-			want: want{tickets: []WindowValue{{"30d", 5}, {"90d", 0}}},
+			want: want{tickets: []model.WindowValue{{"30d", 5}, {"90d", 0}}},
 		},
 		{
 			name: "utilization 0 with endpoints and no tickets",
-			mod: func(p *PSAFacts) {
+			mod: func(p *model.Facts) {
 				p.Endpoints = map[string]int64{"c1": 4}
-				p.Tickets = map[string]map[string]TicketCounts{"30d": {}, "90d": {}}
+				p.Tickets = map[string]map[string]model.TicketCounts{"30d": {}, "90d": {}}
 			},
-			want: want{endpoints: fp(4), util: fp(0), tickets: []WindowValue{{"30d", 0}, {"90d", 0}}},
+			want: want{endpoints: fp(4), util: fp(0), tickets: []model.WindowValue{{"30d", 0}, {"90d", 0}}},
 		},
 		{
 			name: "only the windows that were read are exported",
-			mod: func(p *PSAFacts) {
+			mod: func(p *model.Facts) {
 				p.Endpoints = map[string]int64{"c1": 4}
-				p.Tickets = map[string]map[string]TicketCounts{"90d": {"c1": {Tickets: 8}}}
+				p.Tickets = map[string]map[string]model.TicketCounts{"90d": {"c1": {Tickets: 8}}}
 			},
-			want: want{endpoints: fp(4), tickets: []WindowValue{{"90d", 8}}},
+			want: want{endpoints: fp(4), tickets: []model.WindowValue{{"90d", 8}}},
 		},
 		{
 			name: "SLA absent when there are no SLA tickets",
-			mod: func(p *PSAFacts) {
-				p.Tickets = map[string]map[string]TicketCounts{"90d": {"c1": {Tickets: 8, SLATickets: ip(0), SLABreached: ip(0)}}}
+			mod: func(p *model.Facts) {
+				p.Tickets = map[string]map[string]model.TicketCounts{"90d": {"c1": {Tickets: 8, SLATickets: ip(0), SLABreached: ip(0)}}}
 			},
-			want: want{tickets: []WindowValue{{"90d", 8}}},
+			want: want{tickets: []model.WindowValue{{"90d", 8}}},
 		},
 		{
 			name: "SLA absent when the query leaves the SLA columns out",
-			mod: func(p *PSAFacts) {
-				p.Tickets = map[string]map[string]TicketCounts{"90d": {"c1": {Tickets: 8}}}
+			mod: func(p *model.Facts) {
+				p.Tickets = map[string]map[string]model.TicketCounts{"90d": {"c1": {Tickets: 8}}}
 			},
-			want: want{tickets: []WindowValue{{"90d", 8}}},
+			want: want{tickets: []model.WindowValue{{"90d", 8}}},
 		},
 		{
 			name: "SLA fully breached is 0, not absent",
-			mod: func(p *PSAFacts) {
-				p.Tickets = map[string]map[string]TicketCounts{"90d": {"c1": {Tickets: 3, SLATickets: ip(3), SLABreached: ip(3)}}}
+			mod: func(p *model.Facts) {
+				p.Tickets = map[string]map[string]model.TicketCounts{"90d": {"c1": {Tickets: 3, SLATickets: ip(3), SLABreached: ip(3)}}}
 			},
-			want: want{sla: fp(0), tickets: []WindowValue{{"90d", 3}}},
+			want: want{sla: fp(0), tickets: []model.WindowValue{{"90d", 3}}},
 		},
 		{
 			name: "SLA with no breach is 1",
-			mod: func(p *PSAFacts) {
-				p.Tickets = map[string]map[string]TicketCounts{"90d": {"c1": {Tickets: 3, SLATickets: ip(2), SLABreached: ip(0)}}}
+			mod: func(p *model.Facts) {
+				p.Tickets = map[string]map[string]model.TicketCounts{"90d": {"c1": {Tickets: 3, SLATickets: ip(2), SLABreached: ip(0)}}}
 			},
-			want: want{sla: fp(1), tickets: []WindowValue{{"90d", 3}}},
+			want: want{sla: fp(1), tickets: []model.WindowValue{{"90d", 3}}},
 		},
 		{
 			name: "CSAT absent with zero responses",
-			mod: func(p *PSAFacts) {
-				p.Surveys = map[string]SurveyCounts{"c1": {Responses: 0, Positive: 0}}
+			mod: func(p *model.Facts) {
+				p.Surveys = map[string]model.SurveyCounts{"c1": {Responses: 0, Positive: 0}}
 			},
 			want: want{},
 		},
 		{
 			name: "CSAT 0 when no response is positive",
-			mod: func(p *PSAFacts) {
-				p.Surveys = map[string]SurveyCounts{"c1": {Responses: 3, Positive: 0}}
+			mod: func(p *model.Facts) {
+				p.Surveys = map[string]model.SurveyCounts{"c1": {Responses: 3, Positive: 0}}
 			},
 			want: want{csat: fp(0)},
 		},
 		{
 			name: "best practice absent when total = 0",
-			mod: func(p *PSAFacts) {
-				p.Assessments = map[string]Assessment{"c1": {Total: 0, Met: 0}}
+			mod: func(p *model.Facts) {
+				p.Assessments = map[string]model.Assessment{"c1": {Total: 0, Met: 0}}
 			},
 			want: want{},
 		},
 		{
 			name: "best practice 0 when nothing is met",
-			mod: func(p *PSAFacts) {
-				p.Assessments = map[string]Assessment{"c1": {Total: 8, Met: 0}}
+			mod: func(p *model.Facts) {
+				p.Assessments = map[string]model.Assessment{"c1": {Total: 8, Met: 0}}
 			},
 			want: want{bp: fp(0)},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			psa := &PSAFacts{Now: testNow, Clients: []Client{longClient("c1")}}
+			psa := &model.Facts{Now: testNow, Clients: []model.Client{longClient("c1")}}
 			tt.mod(psa)
-			c := clientByID(t, Compute(defaultConfig(t), psa, nil), "c1")
+			c := clientByID(t, model.Compute(defaultConfig(t).Params(), psa, nil), "c1")
 			checkOpt(t, "endpoints", c.Endpoints, tt.want.endpoints)
 			checkOpt(t, "utilization", c.Utilization, tt.want.util)
 			checkOpt(t, "SLA compliance", c.SLACompliance, tt.want.sla)
@@ -384,42 +385,42 @@ func TestComputeClientValues(t *testing.T) {
 }
 
 func TestComputeBillingValues(t *testing.T) {
-	overdue := map[string][]Overdue{"c1": {
+	overdue := map[string][]model.Overdue{"c1": {
 		{Currency: "USD", Invoices: 2, Amount: fp(150.5), OldestDue: dp("2024-06-05")},
 		{Currency: "EUR", Invoices: 1, Amount: fp(20), OldestDue: dp("2024-05-16")},
 	}}
 	tests := []struct {
 		name        string
 		billingCfg  bool
-		billing     *BillingFacts
+		billing     *model.Facts
 		wantCount   *float64
-		wantAmounts []CurrencyValue
+		wantAmounts []model.CurrencyValue
 		wantOldest  *float64
 	}{
 		{
 			name: "overdue in two currencies", billingCfg: true,
-			billing:     &BillingFacts{Now: testNow, Overdue: overdue},
+			billing:     &model.Facts{Now: testNow, Overdue: overdue},
 			wantCount:   fp(3),
-			wantAmounts: []CurrencyValue{{"EUR", 20}, {"USD", 150.5}}, // sorted by currency
+			wantAmounts: []model.CurrencyValue{{"EUR", 20}, {"USD", 150.5}}, // sorted by currency
 			wantOldest:  fp(ts("2024-05-16")),
 		},
 		{
 			name: "no overdue invoice: 0, nothing else", billingCfg: true,
-			billing:   &BillingFacts{Now: testNow, Overdue: map[string][]Overdue{}},
+			billing:   &model.Facts{Now: testNow, Overdue: map[string][]model.Overdue{}},
 			wantCount: fp(0),
 		},
 		{
 			name: "amount column left out", billingCfg: true,
-			billing: &BillingFacts{Now: testNow, Overdue: map[string][]Overdue{"c1": {
+			billing: &model.Facts{Now: testNow, Overdue: map[string][]model.Overdue{"c1": {
 				{Currency: "USD", Invoices: 1, OldestDue: dp("2024-06-01")},
 			}}},
 			wantCount: fp(1), wantOldest: fp(ts("2024-06-01")),
 		},
 		{name: "billing configured but unavailable", billingCfg: true, billing: nil},
-		{name: "billing configured, invoices disabled", billingCfg: true, billing: &BillingFacts{Now: testNow}},
+		{name: "billing configured, invoices disabled", billingCfg: true, billing: &model.Facts{Now: testNow}},
 		{
 			name: "billing not configured: facts ignored", billingCfg: false,
-			billing: &BillingFacts{Now: testNow, Overdue: overdue},
+			billing: &model.Facts{Now: testNow, Overdue: overdue},
 		},
 	}
 	for _, tt := range tests {
@@ -428,8 +429,8 @@ func TestComputeBillingValues(t *testing.T) {
 			if tt.billingCfg {
 				cfg = billingConfig(t)
 			}
-			psa := &PSAFacts{Now: testNow, Clients: []Client{longClient("c1")}}
-			c := clientByID(t, Compute(cfg, psa, tt.billing), "c1")
+			psa := &model.Facts{Now: testNow, Clients: []model.Client{longClient("c1")}}
+			c := clientByID(t, model.Compute(cfg.Params(), psa, tt.billing), "c1")
 			checkOpt(t, "overdue invoices", c.OverdueInvoices, tt.wantCount)
 			checkOpt(t, "oldest overdue", c.OldestOverdueTimestamp, tt.wantOldest)
 			if !slices.Equal(c.OverdueAmount, tt.wantAmounts) {
@@ -446,7 +447,7 @@ func TestScoreFunctions(t *testing.T) {
 			{1.5, 75}, {2, 50}, {2.5, 25}, {2.9, 5},
 			{3, 0}, {4, 0},
 		} {
-			checkFloat(t, fmt.Sprintf("UtilizationScore(%v)", tt.u), UtilizationScore(tt.u), tt.want)
+			checkFloat(t, fmt.Sprintf("UtilizationScore(%v)", tt.u), model.UtilizationScore(tt.u), tt.want)
 		}
 	})
 	t.Run("engagement", func(t *testing.T) {
@@ -459,7 +460,7 @@ func TestScoreFunctions(t *testing.T) {
 			{179, 90, 100.0 / 90}, {180, 90, 0}, {400, 90, 0},
 			{45, 30, 50}, {60, 30, 0},
 		} {
-			checkFloat(t, fmt.Sprintf("EngagementScore(%d, %d)", tt.d, tt.c), EngagementScore(tt.d, tt.c), tt.want)
+			checkFloat(t, fmt.Sprintf("EngagementScore(%d, %d)", tt.d, tt.c), model.EngagementScore(tt.d, tt.c), tt.want)
 		}
 	})
 	t.Run("billing", func(t *testing.T) {
@@ -470,7 +471,7 @@ func TestScoreFunctions(t *testing.T) {
 			{0, 60, 100}, {1, 60, 100 * (1 - 1.0/60)}, {30, 60, 50}, {45, 60, 25},
 			{59, 60, 100.0 / 60}, {60, 60, 0}, {90, 60, 0}, {15, 30, 50},
 		} {
-			checkFloat(t, fmt.Sprintf("BillingScore(%d, %d)", tt.o, tt.limit), BillingScore(tt.o, tt.limit), tt.want)
+			checkFloat(t, fmt.Sprintf("BillingScore(%d, %d)", tt.o, tt.limit), model.BillingScore(tt.o, tt.limit), tt.want)
 		}
 	})
 	t.Run("contacts", func(t *testing.T) {
@@ -478,7 +479,7 @@ func TestScoreFunctions(t *testing.T) {
 			n    int64
 			want float64
 		}{{0, 0}, {1, 50}, {2, 100}, {7, 100}} {
-			checkFloat(t, fmt.Sprintf("ContactsScore(%d)", tt.n), ContactsScore(tt.n), tt.want)
+			checkFloat(t, fmt.Sprintf("ContactsScore(%d)", tt.n), model.ContactsScore(tt.n), tt.want)
 		}
 	})
 }
@@ -491,37 +492,37 @@ func TestScoreFunctions(t *testing.T) {
 //	engagement    last review 135 days ago, cadence 90           → 50
 //	best_practice 15 / 20                                        → 75
 //	contacts      1 renewal contact                              → 50
-func fullPSA() *PSAFacts {
-	return &PSAFacts{
+func fullPSA() *model.Facts {
+	return &model.Facts{
 		Now:       testNow,
-		Clients:   []Client{longClient("c1")},
+		Clients:   []model.Client{longClient("c1")},
 		Endpoints: map[string]int64{"c1": 10},
-		Tickets: map[string]map[string]TicketCounts{
+		Tickets: map[string]map[string]model.TicketCounts{
 			"30d": {"c1": {Tickets: 2}},
 			"90d": {"c1": {Tickets: 7, SLATickets: ip(4), SLABreached: ip(1)}},
 		},
-		Surveys:     map[string]SurveyCounts{"c1": {Responses: 5, Positive: 4}},
-		Reviews:     map[string]Date{"c1": day("2024-06-15").AddDays(-135)},
+		Surveys:     map[string]model.SurveyCounts{"c1": {Responses: 5, Positive: 4}},
+		Reviews:     map[string]model.Date{"c1": day("2024-06-15").AddDays(-135)},
 		Contacts:    map[string]int64{"c1": 1},
-		Assessments: map[string]Assessment{"c1": {Total: 20, Met: 15}},
+		Assessments: map[string]model.Assessment{"c1": {Total: 20, Met: 15}},
 	}
 }
 
 // overdue30 has the oldest overdue invoice due 30 days ago: billing 50.
-func overdue30() *BillingFacts {
-	return &BillingFacts{Now: testNow, Overdue: map[string][]Overdue{"c1": {
+func overdue30() *model.Facts {
+	return &model.Facts{Now: testNow, Overdue: map[string][]model.Overdue{"c1": {
 		{Currency: "USD", Invoices: 2, Amount: fp(100), OldestDue: dp("2024-05-16")},
 	}}}
 }
 
 func TestComputeHealth(t *testing.T) {
-	psaOnly := []ComponentScore{
+	psaOnly := []model.ComponentScore{
 		{"utilization", 100}, {"sla", 75}, {"csat", 80}, {"engagement", 50},
 		{"best_practice", 75}, {"contacts", 50},
 	}
-	withBilling := func(score float64) []ComponentScore {
+	withBilling := func(score float64) []model.ComponentScore {
 		cs := slices.Clone(psaOnly)
-		return slices.Insert(cs, 4, ComponentScore{"billing", score})
+		return slices.Insert(cs, 4, model.ComponentScore{"billing", score})
 	}
 	// Weighted sum of the PSA components (weights sum to 0.85):
 	// 0.2*100 + 0.2*75 + 0.15*80 + 0.15*50 + 0.1*75 + 0.05*50 = 64.5
@@ -530,9 +531,9 @@ func TestComputeHealth(t *testing.T) {
 	tests := []struct {
 		name           string
 		yaml           string
-		psa            func() *PSAFacts
-		billing        *BillingFacts
-		wantComponents []ComponentScore
+		psa            func() *model.Facts
+		billing        *model.Facts
+		wantComponents []model.ComponentScore
 		wantHealth     *float64
 		wantCoverage   *float64
 	}{
@@ -546,7 +547,7 @@ func TestComputeHealth(t *testing.T) {
 		{
 			name: "billing configured, no overdue invoice: 100",
 			yaml: "sources: {billing: {dsn_env: X}}", psa: fullPSA,
-			billing:        &BillingFacts{Now: testNow, Overdue: map[string][]Overdue{}},
+			billing:        &model.Facts{Now: testNow, Overdue: map[string][]model.Overdue{}},
 			wantComponents: withBilling(100),
 			wantHealth:     fp(psaSum + 0.15*100), // 79.5
 			wantCoverage:   fp(1),
@@ -567,7 +568,7 @@ func TestComputeHealth(t *testing.T) {
 		},
 		{
 			name: "billing configured, facts without overdue map: unavailable",
-			yaml: "sources: {billing: {dsn_env: X}}", psa: fullPSA, billing: &BillingFacts{Now: testNow},
+			yaml: "sources: {billing: {dsn_env: X}}", psa: fullPSA, billing: &model.Facts{Now: testNow},
 			wantComponents: psaOnly,
 			wantHealth:     fp(psaSum / psaWeights),
 			wantCoverage:   fp(psaWeights),
@@ -575,7 +576,7 @@ func TestComputeHealth(t *testing.T) {
 		{
 			name: "billing configured, invoices query disabled",
 			yaml: "sources: {billing: {dsn_env: X}}\nqueries: {invoices: {disabled: true}}",
-			psa:  fullPSA, billing: &BillingFacts{Now: testNow},
+			psa:  fullPSA, billing: &model.Facts{Now: testNow},
 			wantComponents: psaOnly,
 			wantHealth:     fp(psaSum / psaWeights),
 			wantCoverage:   fp(1),
@@ -583,12 +584,12 @@ func TestComputeHealth(t *testing.T) {
 		{
 			name: "surveys disabled: csat absent and out of the coverage",
 			yaml: "queries: {surveys: {disabled: true}}",
-			psa: func() *PSAFacts {
+			psa: func() *model.Facts {
 				p := fullPSA()
 				p.Surveys = nil
 				return p
 			},
-			wantComponents: []ComponentScore{
+			wantComponents: []model.ComponentScore{
 				{"utilization", 100}, {"sla", 75}, {"engagement", 50}, {"best_practice", 75}, {"contacts", 50},
 			},
 			// (64.5 - 0.15*80) / (0.85 - 0.15) = 52.5 / 0.7 = 75
@@ -597,17 +598,17 @@ func TestComputeHealth(t *testing.T) {
 		},
 		{
 			name: "only contacts present",
-			psa: func() *PSAFacts {
-				return &PSAFacts{Now: testNow, Clients: []Client{longClient("c1")}, Contacts: map[string]int64{"c1": 2}}
+			psa: func() *model.Facts {
+				return &model.Facts{Now: testNow, Clients: []model.Client{longClient("c1")}, Contacts: map[string]int64{"c1": 2}}
 			},
-			wantComponents: []ComponentScore{{"contacts", 100}},
+			wantComponents: []model.ComponentScore{{"contacts", 100}},
 			wantHealth:     fp(100),
 			wantCoverage:   fp(0.05 / 0.85),
 		},
 		{
 			name: "no component present: score absent, coverage 0",
-			psa: func() *PSAFacts {
-				return &PSAFacts{Now: testNow, Clients: []Client{longClient("c1")}}
+			psa: func() *model.Facts {
+				return &model.Facts{Now: testNow, Clients: []model.Client{longClient("c1")}}
 			},
 			wantComponents: nil,
 			wantHealth:     nil,
@@ -615,11 +616,11 @@ func TestComputeHealth(t *testing.T) {
 		},
 		{
 			name: "no component present: endpoints 0 and no SLA tickets",
-			psa: func() *PSAFacts {
-				return &PSAFacts{
-					Now: testNow, Clients: []Client{longClient("c1")},
+			psa: func() *model.Facts {
+				return &model.Facts{
+					Now: testNow, Clients: []model.Client{longClient("c1")},
 					Endpoints: map[string]int64{"c1": 0},
-					Tickets:   map[string]map[string]TicketCounts{"30d": {"c1": {Tickets: 4}}, "90d": {}},
+					Tickets:   map[string]map[string]model.TicketCounts{"30d": {"c1": {Tickets: 4}}, "90d": {}},
 				}
 			},
 			wantComponents: nil,
@@ -628,139 +629,139 @@ func TestComputeHealth(t *testing.T) {
 		},
 		{
 			name: "engagement counts from customer_since without a review",
-			psa: func() *PSAFacts {
-				c := Client{ID: "c1", Name: "c1", CustomerSince: day("2024-06-15").AddDays(-100)}
-				return &PSAFacts{Now: testNow, Clients: []Client{c}, Reviews: map[string]Date{}}
+			psa: func() *model.Facts {
+				c := model.Client{ID: "c1", Name: "c1", CustomerSince: day("2024-06-15").AddDays(-100)}
+				return &model.Facts{Now: testNow, Clients: []model.Client{c}, Reviews: map[string]model.Date{}}
 			},
 			// d = 100, c = 90: 100 * (1 - 10/90)
-			wantComponents: []ComponentScore{{"engagement", 100 * (1 - 10.0/90)}},
+			wantComponents: []model.ComponentScore{{"engagement", 100 * (1 - 10.0/90)}},
 			wantHealth:     fp(100 * (1 - 10.0/90)),
 			wantCoverage:   fp(0.15 / 0.85),
 		},
 		{
 			name: "engagement of a customer since today without a review",
-			psa: func() *PSAFacts {
-				c := Client{ID: "c1", Name: "c1", CustomerSince: day("2024-06-15")}
-				return &PSAFacts{Now: testNow, Clients: []Client{c}, Reviews: map[string]Date{}}
+			psa: func() *model.Facts {
+				c := model.Client{ID: "c1", Name: "c1", CustomerSince: day("2024-06-15")}
+				return &model.Facts{Now: testNow, Clients: []model.Client{c}, Reviews: map[string]model.Date{}}
 			},
-			wantComponents: []ComponentScore{{"engagement", 100}},
+			wantComponents: []model.ComponentScore{{"engagement", 100}},
 			wantHealth:     fp(100),
 			wantCoverage:   fp(0.15 / 0.85),
 		},
 		{
 			name: "engagement at exactly two cadences is 0",
-			psa: func() *PSAFacts {
-				return &PSAFacts{Now: testNow, Clients: []Client{longClient("c1")},
-					Reviews: map[string]Date{"c1": day("2024-06-15").AddDays(-180)}}
+			psa: func() *model.Facts {
+				return &model.Facts{Now: testNow, Clients: []model.Client{longClient("c1")},
+					Reviews: map[string]model.Date{"c1": day("2024-06-15").AddDays(-180)}}
 			},
-			wantComponents: []ComponentScore{{"engagement", 0}},
+			wantComponents: []model.ComponentScore{{"engagement", 0}},
 			wantHealth:     fp(0),
 			wantCoverage:   fp(0.15 / 0.85),
 		},
 		{
 			name: "utilization 1.5 times the target",
-			psa: func() *PSAFacts {
-				return &PSAFacts{
-					Now: testNow, Clients: []Client{longClient("c1")},
+			psa: func() *model.Facts {
+				return &model.Facts{
+					Now: testNow, Clients: []model.Client{longClient("c1")},
 					Endpoints: map[string]int64{"c1": 10},
-					Tickets:   map[string]map[string]TicketCounts{"30d": {"c1": {Tickets: 3}}, "90d": {}},
+					Tickets:   map[string]map[string]model.TicketCounts{"30d": {"c1": {Tickets: 3}}, "90d": {}},
 				}
 			},
 			// 3 / 10 = 0.3; u = 0.3 / 0.2 = 1.5; 100 - 50 * 0.5
-			wantComponents: []ComponentScore{{"utilization", 75}},
+			wantComponents: []model.ComponentScore{{"utilization", 75}},
 			wantHealth:     fp(75),
 			wantCoverage:   fp(0.2 / 0.85),
 		},
 		{
 			name: "utilization three times the target is 0",
-			psa: func() *PSAFacts {
-				return &PSAFacts{
-					Now: testNow, Clients: []Client{longClient("c1")},
+			psa: func() *model.Facts {
+				return &model.Facts{
+					Now: testNow, Clients: []model.Client{longClient("c1")},
 					Endpoints: map[string]int64{"c1": 10},
-					Tickets:   map[string]map[string]TicketCounts{"30d": {"c1": {Tickets: 6}}},
+					Tickets:   map[string]map[string]model.TicketCounts{"30d": {"c1": {Tickets: 6}}},
 				}
 			},
-			wantComponents: []ComponentScore{{"utilization", 0}},
+			wantComponents: []model.ComponentScore{{"utilization", 0}},
 			wantHealth:     fp(0),
 			wantCoverage:   fp(0.2 / 0.85),
 		},
 		{
 			name: "configured utilization target",
 			yaml: "health: {utilization_target: 0.1}",
-			psa: func() *PSAFacts {
-				return &PSAFacts{
-					Now: testNow, Clients: []Client{longClient("c1")},
+			psa: func() *model.Facts {
+				return &model.Facts{
+					Now: testNow, Clients: []model.Client{longClient("c1")},
 					Endpoints: map[string]int64{"c1": 10},
-					Tickets:   map[string]map[string]TicketCounts{"30d": {"c1": {Tickets: 2}}},
+					Tickets:   map[string]map[string]model.TicketCounts{"30d": {"c1": {Tickets: 2}}},
 				}
 			},
 			// 2 / 10 = 0.2; u = 0.2 / 0.1 = 2 → 50
-			wantComponents: []ComponentScore{{"utilization", 50}},
+			wantComponents: []model.ComponentScore{{"utilization", 50}},
 			wantHealth:     fp(50),
 			wantCoverage:   fp(0.2 / 0.85),
 		},
 		{
 			name: "configured review cadence",
 			yaml: "health: {review_cadence: 30d}",
-			psa: func() *PSAFacts {
-				return &PSAFacts{Now: testNow, Clients: []Client{longClient("c1")},
-					Reviews: map[string]Date{"c1": day("2024-06-15").AddDays(-45)}}
+			psa: func() *model.Facts {
+				return &model.Facts{Now: testNow, Clients: []model.Client{longClient("c1")},
+					Reviews: map[string]model.Date{"c1": day("2024-06-15").AddDays(-45)}}
 			},
-			wantComponents: []ComponentScore{{"engagement", 50}},
+			wantComponents: []model.ComponentScore{{"engagement", 50}},
 			wantHealth:     fp(50),
 			wantCoverage:   fp(0.15 / 0.85),
 		},
 		{
 			name: "configured overdue limit",
 			yaml: "sources: {billing: {dsn_env: X}}\nhealth: {overdue_limit: 30d}",
-			psa: func() *PSAFacts {
-				return &PSAFacts{Now: testNow, Clients: []Client{longClient("c1")}}
+			psa: func() *model.Facts {
+				return &model.Facts{Now: testNow, Clients: []model.Client{longClient("c1")}}
 			},
-			billing: &BillingFacts{Now: testNow, Overdue: map[string][]Overdue{"c1": {
+			billing: &model.Facts{Now: testNow, Overdue: map[string][]model.Overdue{"c1": {
 				{Currency: "USD", Invoices: 1, OldestDue: dp("2024-05-31")},
 			}}},
 			// 15 days overdue of 30 → 50
-			wantComponents: []ComponentScore{{"billing", 50}},
+			wantComponents: []model.ComponentScore{{"billing", 50}},
 			wantHealth:     fp(50),
 			wantCoverage:   fp(0.15 / 1.0),
 		},
 		{
 			name: "billing uses the oldest overdue invoice across currencies",
 			yaml: "sources: {billing: {dsn_env: X}}",
-			psa: func() *PSAFacts {
-				return &PSAFacts{Now: testNow, Clients: []Client{longClient("c1")}}
+			psa: func() *model.Facts {
+				return &model.Facts{Now: testNow, Clients: []model.Client{longClient("c1")}}
 			},
-			billing: &BillingFacts{Now: testNow, Overdue: map[string][]Overdue{"c1": {
+			billing: &model.Facts{Now: testNow, Overdue: map[string][]model.Overdue{"c1": {
 				{Currency: "USD", Invoices: 1, OldestDue: dp("2024-06-14")},
 				{Currency: "EUR", Invoices: 1, OldestDue: dp("2024-05-01")}, // 45 days: 25
 			}}},
-			wantComponents: []ComponentScore{{"billing", 25}},
+			wantComponents: []model.ComponentScore{{"billing", 25}},
 			wantHealth:     fp(25),
 			wantCoverage:   fp(0.15),
 		},
 		{
 			name: "billing 60 or more days overdue is 0",
 			yaml: "sources: {billing: {dsn_env: X}}",
-			psa: func() *PSAFacts {
-				return &PSAFacts{Now: testNow, Clients: []Client{longClient("c1")}}
+			psa: func() *model.Facts {
+				return &model.Facts{Now: testNow, Clients: []model.Client{longClient("c1")}}
 			},
-			billing: &BillingFacts{Now: testNow, Overdue: map[string][]Overdue{"c1": {
+			billing: &model.Facts{Now: testNow, Overdue: map[string][]model.Overdue{"c1": {
 				{Currency: "USD", Invoices: 1, OldestDue: dp("2024-01-01")},
 			}}},
-			wantComponents: []ComponentScore{{"billing", 0}},
+			wantComponents: []model.ComponentScore{{"billing", 0}},
 			wantHealth:     fp(0),
 			wantCoverage:   fp(0.15),
 		},
 		{
 			name: "configured weights",
 			yaml: "health: {weights: {csat: 3, contacts: 1}}",
-			psa: func() *PSAFacts {
-				return &PSAFacts{Now: testNow, Clients: []Client{longClient("c1")},
-					Surveys:  map[string]SurveyCounts{"c1": {Responses: 5, Positive: 4}},
+			psa: func() *model.Facts {
+				return &model.Facts{Now: testNow, Clients: []model.Client{longClient("c1")},
+					Surveys:  map[string]model.SurveyCounts{"c1": {Responses: 5, Positive: 4}},
 					Contacts: map[string]int64{"c1": 1}}
 			},
 			// (3*80 + 1*50) / 4; configured: 0.2 + 0.2 + 3 + 0.15 + 0.1 + 1 = 4.65
-			wantComponents: []ComponentScore{{"csat", 80}, {"contacts", 50}},
+			wantComponents: []model.ComponentScore{{"csat", 80}, {"contacts", 50}},
 			wantHealth:     fp(72.5),
 			wantCoverage:   fp(4 / 4.65),
 		},
@@ -768,7 +769,7 @@ func TestComputeHealth(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := parseConfig(t, tt.yaml)
-			c := clientByID(t, Compute(cfg, tt.psa(), tt.billing), "c1")
+			c := clientByID(t, model.Compute(cfg.Params(), tt.psa(), tt.billing), "c1")
 			if len(c.Components) != len(tt.wantComponents) {
 				t.Fatalf("components = %v, want %v", c.Components, tt.wantComponents)
 			}
@@ -792,222 +793,222 @@ func TestComputeContracts(t *testing.T) {
 	managed := sp("managed")
 	// base is a contract of c1 in force today, ending 2024-12-31.
 	// Days to renewal: 15 days left in June, then 31+31+30+31+30+31 = 184.
-	base := func(id string) Contract {
-		return Contract{
+	base := func(id string) model.Contract {
+		return model.Contract{
 			ID: id, ClientID: "c1", Name: "Contract " + id, Type: managed,
 			StartDate: day("2024-01-01"), EndDate: dp("2024-12-31"),
 			AutoRenew: true, MonthlyValue: 100, Currency: "USD",
 		}
 	}
-	with := func(k Contract, f func(*Contract)) Contract { f(&k); return k }
+	with := func(k model.Contract, f func(*model.Contract)) model.Contract { f(&k); return k }
 	dated := func(days float64, end string, notice float64) wantContract {
 		return wantContract{days: fp(days), end: fp(ts(end)), monthly: fp(100), notice: fp(notice)}
 	}
 
 	tests := []struct {
 		name      string
-		contracts []Contract
+		contracts []model.Contract
 		want      map[string]wantContract // by contract id; others must be absent
-		wantMRR   []CurrencyValue
+		wantMRR   []model.CurrencyValue
 	}{
 		{
 			name:      "in force with an end date",
-			contracts: []Contract{base("k1")},
+			contracts: []model.Contract{base("k1")},
 			want:      map[string]wantContract{"k1": dated(199, "2024-12-31", 0)},
-			wantMRR:   []CurrencyValue{{"USD", 100}},
+			wantMRR:   []model.CurrencyValue{{"USD", 100}},
 		},
 		{
 			name: "in force on its end date: 0 days",
-			contracts: []Contract{with(base("k1"), func(k *Contract) {
+			contracts: []model.Contract{with(base("k1"), func(k *model.Contract) {
 				k.EndDate = dp("2024-06-15")
 			})},
 			want:    map[string]wantContract{"k1": dated(0, "2024-06-15", 0)},
-			wantMRR: []CurrencyValue{{"USD", 100}},
+			wantMRR: []model.CurrencyValue{{"USD", 100}},
 		},
 		{
 			name: "started today",
-			contracts: []Contract{with(base("k1"), func(k *Contract) {
+			contracts: []model.Contract{with(base("k1"), func(k *model.Contract) {
 				k.StartDate = day("2024-06-15")
 			})},
 			want:    map[string]wantContract{"k1": dated(199, "2024-12-31", 0)},
-			wantMRR: []CurrencyValue{{"USD", 100}},
+			wantMRR: []model.CurrencyValue{{"USD", 100}},
 		},
 		{
 			name: "lapsed yesterday: -1 days, not in MRR",
-			contracts: []Contract{with(base("k1"), func(k *Contract) {
+			contracts: []model.Contract{with(base("k1"), func(k *model.Contract) {
 				k.StartDate, k.EndDate = day("2023-06-15"), dp("2024-06-14")
 			})},
 			want: map[string]wantContract{"k1": dated(-1, "2024-06-14", 0)},
 		},
 		{
 			name: "lapsed exactly 90 days ago",
-			contracts: []Contract{with(base("k1"), func(k *Contract) {
+			contracts: []model.Contract{with(base("k1"), func(k *model.Contract) {
 				k.StartDate, k.EndDate = day("2023-03-17"), dp("2024-03-17")
 			})},
 			want: map[string]wantContract{"k1": dated(-90, "2024-03-17", 0)},
 		},
 		{
 			name: "ended 91 days ago: gone",
-			contracts: []Contract{with(base("k1"), func(k *Contract) {
+			contracts: []model.Contract{with(base("k1"), func(k *model.Contract) {
 				k.StartDate, k.EndDate = day("2023-03-16"), dp("2024-03-16")
 			})},
 			want: map[string]wantContract{},
 		},
 		{
 			name: "ended and cancelled: not lapsed",
-			contracts: []Contract{with(base("k1"), func(k *Contract) {
+			contracts: []model.Contract{with(base("k1"), func(k *model.Contract) {
 				k.StartDate, k.EndDate, k.CancelledAt = day("2023-06-15"), dp("2024-06-14"), dp("2024-06-14")
 			})},
 			want: map[string]wantContract{},
 		},
 		{
 			name: "evergreen in force: monthly value only",
-			contracts: []Contract{with(base("k1"), func(k *Contract) {
+			contracts: []model.Contract{with(base("k1"), func(k *model.Contract) {
 				k.EndDate = nil
 				k.RenewalNoticeSentAt = dp("2024-02-01")
 			})},
 			want:    map[string]wantContract{"k1": {monthly: fp(100)}},
-			wantMRR: []CurrencyValue{{"USD", 100}},
+			wantMRR: []model.CurrencyValue{{"USD", 100}},
 		},
 		{
 			name: "evergreen not started yet: gone",
-			contracts: []Contract{with(base("k1"), func(k *Contract) {
+			contracts: []model.Contract{with(base("k1"), func(k *model.Contract) {
 				k.StartDate, k.EndDate = day("2024-06-16"), nil
 			})},
 			want: map[string]wantContract{},
 		},
 		{
 			name: "dated contract not started yet: gone",
-			contracts: []Contract{with(base("k1"), func(k *Contract) {
+			contracts: []model.Contract{with(base("k1"), func(k *model.Contract) {
 				k.StartDate, k.EndDate = day("2024-07-01"), dp("2025-06-30")
 			})},
 			want: map[string]wantContract{},
 		},
 		{
 			name: "cancellation announced for a later date",
-			contracts: []Contract{with(base("k1"), func(k *Contract) {
+			contracts: []model.Contract{with(base("k1"), func(k *model.Contract) {
 				k.CancelledAt = dp("2024-07-01")
 			})},
 			want: map[string]wantContract{"k1": {
 				days: fp(199), end: fp(ts("2024-12-31")), monthly: fp(100), notice: fp(0), cancel: fp(ts("2024-07-01")),
 			}},
-			wantMRR: []CurrencyValue{{"USD", 100}},
+			wantMRR: []model.CurrencyValue{{"USD", 100}},
 		},
 		{
 			name: "cancellation tomorrow",
-			contracts: []Contract{with(base("k1"), func(k *Contract) {
+			contracts: []model.Contract{with(base("k1"), func(k *model.Contract) {
 				k.CancelledAt = dp("2024-06-16")
 			})},
 			want: map[string]wantContract{"k1": {
 				days: fp(199), end: fp(ts("2024-12-31")), monthly: fp(100), notice: fp(0), cancel: fp(ts("2024-06-16")),
 			}},
-			wantMRR: []CurrencyValue{{"USD", 100}},
+			wantMRR: []model.CurrencyValue{{"USD", 100}},
 		},
 		{
 			name: "evergreen with cancellation announced",
-			contracts: []Contract{with(base("k1"), func(k *Contract) {
+			contracts: []model.Contract{with(base("k1"), func(k *model.Contract) {
 				k.EndDate, k.CancelledAt = nil, dp("2024-09-30")
 			})},
 			want:    map[string]wantContract{"k1": {monthly: fp(100), cancel: fp(ts("2024-09-30"))}},
-			wantMRR: []CurrencyValue{{"USD", 100}},
+			wantMRR: []model.CurrencyValue{{"USD", 100}},
 		},
 		{
 			name: "cancelled today: no longer in force",
-			contracts: []Contract{with(base("k1"), func(k *Contract) {
+			contracts: []model.Contract{with(base("k1"), func(k *model.Contract) {
 				k.CancelledAt = dp("2024-06-15")
 			})},
 			want: map[string]wantContract{},
 		},
 		{
 			name: "renewal notice sent during the term",
-			contracts: []Contract{with(base("k1"), func(k *Contract) {
+			contracts: []model.Contract{with(base("k1"), func(k *model.Contract) {
 				k.RenewalNoticeSentAt = dp("2024-05-01")
 			})},
 			want:    map[string]wantContract{"k1": dated(199, "2024-12-31", 1)},
-			wantMRR: []CurrencyValue{{"USD", 100}},
+			wantMRR: []model.CurrencyValue{{"USD", 100}},
 		},
 		{
 			name: "renewal notice sent on the start date",
-			contracts: []Contract{with(base("k1"), func(k *Contract) {
+			contracts: []model.Contract{with(base("k1"), func(k *model.Contract) {
 				k.RenewalNoticeSentAt = dp("2024-01-01")
 			})},
 			want:    map[string]wantContract{"k1": dated(199, "2024-12-31", 1)},
-			wantMRR: []CurrencyValue{{"USD", 100}},
+			wantMRR: []model.CurrencyValue{{"USD", 100}},
 		},
 		{
 			name: "renewal notice from before the start (previous term)",
-			contracts: []Contract{with(base("k1"), func(k *Contract) {
+			contracts: []model.Contract{with(base("k1"), func(k *model.Contract) {
 				k.RenewalNoticeSentAt = dp("2023-12-31")
 			})},
 			want:    map[string]wantContract{"k1": dated(199, "2024-12-31", 0)},
-			wantMRR: []CurrencyValue{{"USD", 100}},
+			wantMRR: []model.CurrencyValue{{"USD", 100}},
 		},
 		{
 			name: "renewal notice on a lapsed contract",
-			contracts: []Contract{with(base("k1"), func(k *Contract) {
+			contracts: []model.Contract{with(base("k1"), func(k *model.Contract) {
 				k.StartDate, k.EndDate, k.RenewalNoticeSentAt = day("2023-06-01"), dp("2024-05-31"), dp("2024-04-01")
 			})},
 			want: map[string]wantContract{"k1": dated(-15, "2024-05-31", 1)},
 		},
 		{
 			name: "lapsed contract superseded by a later one of the same type",
-			contracts: []Contract{
-				with(base("k1"), func(k *Contract) { k.StartDate, k.EndDate = day("2023-06-01"), dp("2024-05-31") }),
-				with(base("k2"), func(k *Contract) { k.StartDate, k.EndDate = day("2024-06-01"), dp("2025-05-31") }),
+			contracts: []model.Contract{
+				with(base("k1"), func(k *model.Contract) { k.StartDate, k.EndDate = day("2023-06-01"), dp("2024-05-31") }),
+				with(base("k2"), func(k *model.Contract) { k.StartDate, k.EndDate = day("2024-06-01"), dp("2025-05-31") }),
 			},
 			// k2: 199 days to 2024-12-31 (see base), then 31+28+31+30+31 = 151 more → 350.
 			want:    map[string]wantContract{"k2": dated(350, "2025-05-31", 0)},
-			wantMRR: []CurrencyValue{{"USD", 100}},
+			wantMRR: []model.CurrencyValue{{"USD", 100}},
 		},
 		{
 			name: "NULL type is superseded by NULL type",
-			contracts: []Contract{
-				with(base("k1"), func(k *Contract) { k.Type, k.StartDate, k.EndDate = nil, day("2023-06-01"), dp("2024-05-31") }),
-				with(base("k2"), func(k *Contract) { k.Type, k.StartDate, k.EndDate = nil, day("2024-06-01"), nil }),
+			contracts: []model.Contract{
+				with(base("k1"), func(k *model.Contract) { k.Type, k.StartDate, k.EndDate = nil, day("2023-06-01"), dp("2024-05-31") }),
+				with(base("k2"), func(k *model.Contract) { k.Type, k.StartDate, k.EndDate = nil, day("2024-06-01"), nil }),
 			},
 			want:    map[string]wantContract{"k2": {monthly: fp(100)}},
-			wantMRR: []CurrencyValue{{"USD", 100}},
+			wantMRR: []model.CurrencyValue{{"USD", 100}},
 		},
 		{
 			name: "NULL type is not superseded by a typed contract",
-			contracts: []Contract{
-				with(base("k1"), func(k *Contract) { k.Type, k.StartDate, k.EndDate = nil, day("2023-06-01"), dp("2024-05-31") }),
-				with(base("k2"), func(k *Contract) { k.StartDate, k.EndDate = day("2024-06-01"), nil }),
+			contracts: []model.Contract{
+				with(base("k1"), func(k *model.Contract) { k.Type, k.StartDate, k.EndDate = nil, day("2023-06-01"), dp("2024-05-31") }),
+				with(base("k2"), func(k *model.Contract) { k.StartDate, k.EndDate = day("2024-06-01"), nil }),
 			},
 			want:    map[string]wantContract{"k1": dated(-15, "2024-05-31", 0), "k2": {monthly: fp(100)}},
-			wantMRR: []CurrencyValue{{"USD", 100}},
+			wantMRR: []model.CurrencyValue{{"USD", 100}},
 		},
 		{
 			name: "typed contract is not superseded by a NULL-type one",
-			contracts: []Contract{
-				with(base("k1"), func(k *Contract) { k.StartDate, k.EndDate = day("2023-06-01"), dp("2024-05-31") }),
-				with(base("k2"), func(k *Contract) { k.Type, k.StartDate, k.EndDate = nil, day("2024-06-01"), nil }),
+			contracts: []model.Contract{
+				with(base("k1"), func(k *model.Contract) { k.StartDate, k.EndDate = day("2023-06-01"), dp("2024-05-31") }),
+				with(base("k2"), func(k *model.Contract) { k.Type, k.StartDate, k.EndDate = nil, day("2024-06-01"), nil }),
 			},
 			want:    map[string]wantContract{"k1": dated(-15, "2024-05-31", 0), "k2": {monthly: fp(100)}},
-			wantMRR: []CurrencyValue{{"USD", 100}},
+			wantMRR: []model.CurrencyValue{{"USD", 100}},
 		},
 		{
 			name: "not superseded by another type",
-			contracts: []Contract{
-				with(base("k1"), func(k *Contract) { k.StartDate, k.EndDate = day("2023-06-01"), dp("2024-05-31") }),
-				with(base("k2"), func(k *Contract) { k.Type, k.StartDate, k.EndDate = sp("backup"), day("2024-06-01"), nil }),
+			contracts: []model.Contract{
+				with(base("k1"), func(k *model.Contract) { k.StartDate, k.EndDate = day("2023-06-01"), dp("2024-05-31") }),
+				with(base("k2"), func(k *model.Contract) { k.Type, k.StartDate, k.EndDate = sp("backup"), day("2024-06-01"), nil }),
 			},
 			want:    map[string]wantContract{"k1": dated(-15, "2024-05-31", 0), "k2": {monthly: fp(100)}},
-			wantMRR: []CurrencyValue{{"USD", 100}},
+			wantMRR: []model.CurrencyValue{{"USD", 100}},
 		},
 		{
 			name: "not superseded by a successor that has not started",
-			contracts: []Contract{
-				with(base("k1"), func(k *Contract) { k.StartDate, k.EndDate = day("2023-06-01"), dp("2024-05-31") }),
-				with(base("k2"), func(k *Contract) { k.StartDate, k.EndDate = day("2024-07-01"), dp("2025-06-30") }),
+			contracts: []model.Contract{
+				with(base("k1"), func(k *model.Contract) { k.StartDate, k.EndDate = day("2023-06-01"), dp("2024-05-31") }),
+				with(base("k2"), func(k *model.Contract) { k.StartDate, k.EndDate = day("2024-07-01"), dp("2025-06-30") }),
 			},
 			want: map[string]wantContract{"k1": dated(-15, "2024-05-31", 0)},
 		},
 		{
 			name: "not superseded by a successor cancelled today",
-			contracts: []Contract{
-				with(base("k1"), func(k *Contract) { k.StartDate, k.EndDate = day("2023-06-01"), dp("2024-05-31") }),
-				with(base("k2"), func(k *Contract) {
+			contracts: []model.Contract{
+				with(base("k1"), func(k *model.Contract) { k.StartDate, k.EndDate = day("2023-06-01"), dp("2024-05-31") }),
+				with(base("k2"), func(k *model.Contract) {
 					k.StartDate, k.EndDate, k.CancelledAt = day("2024-06-01"), nil, dp("2024-06-15")
 				}),
 			},
@@ -1015,42 +1016,42 @@ func TestComputeContracts(t *testing.T) {
 		},
 		{
 			name: "not superseded by an in-force contract that started earlier",
-			contracts: []Contract{
-				with(base("k1"), func(k *Contract) { k.StartDate, k.EndDate = day("2023-06-01"), dp("2024-05-31") }),
-				with(base("k2"), func(k *Contract) { k.StartDate, k.EndDate = day("2023-01-01"), nil }),
+			contracts: []model.Contract{
+				with(base("k1"), func(k *model.Contract) { k.StartDate, k.EndDate = day("2023-06-01"), dp("2024-05-31") }),
+				with(base("k2"), func(k *model.Contract) { k.StartDate, k.EndDate = day("2023-01-01"), nil }),
 			},
 			want:    map[string]wantContract{"k1": dated(-15, "2024-05-31", 0), "k2": {monthly: fp(100)}},
-			wantMRR: []CurrencyValue{{"USD", 100}},
+			wantMRR: []model.CurrencyValue{{"USD", 100}},
 		},
 		{
 			name: "not superseded by an in-force contract with the same start date",
-			contracts: []Contract{
-				with(base("k1"), func(k *Contract) { k.StartDate, k.EndDate = day("2023-06-01"), dp("2024-05-31") }),
-				with(base("k2"), func(k *Contract) { k.StartDate, k.EndDate = day("2023-06-01"), nil }),
+			contracts: []model.Contract{
+				with(base("k1"), func(k *model.Contract) { k.StartDate, k.EndDate = day("2023-06-01"), dp("2024-05-31") }),
+				with(base("k2"), func(k *model.Contract) { k.StartDate, k.EndDate = day("2023-06-01"), nil }),
 			},
 			want:    map[string]wantContract{"k1": dated(-15, "2024-05-31", 0), "k2": {monthly: fp(100)}},
-			wantMRR: []CurrencyValue{{"USD", 100}},
+			wantMRR: []model.CurrencyValue{{"USD", 100}},
 		},
 		{
 			name: "not superseded by another client's contract",
-			contracts: []Contract{
-				with(base("k1"), func(k *Contract) { k.StartDate, k.EndDate = day("2023-06-01"), dp("2024-05-31") }),
-				with(base("k2"), func(k *Contract) { k.ClientID, k.StartDate, k.EndDate = "c2", day("2024-06-01"), nil }),
+			contracts: []model.Contract{
+				with(base("k1"), func(k *model.Contract) { k.StartDate, k.EndDate = day("2023-06-01"), dp("2024-05-31") }),
+				with(base("k2"), func(k *model.Contract) { k.ClientID, k.StartDate, k.EndDate = "c2", day("2024-06-01"), nil }),
 			},
 			want: map[string]wantContract{"k1": dated(-15, "2024-05-31", 0), "k2": {monthly: fp(100)}},
 		},
 		{
 			name: "MRR per currency from contracts in force only",
-			contracts: []Contract{
+			contracts: []model.Contract{
 				base("k1"),
-				with(base("k2"), func(k *Contract) { k.EndDate, k.MonthlyValue = nil, 50.5 }),
-				with(base("k3"), func(k *Contract) { k.Type, k.MonthlyValue, k.Currency = sp("backup"), 30, "EUR" }),
+				with(base("k2"), func(k *model.Contract) { k.EndDate, k.MonthlyValue = nil, 50.5 }),
+				with(base("k3"), func(k *model.Contract) { k.Type, k.MonthlyValue, k.Currency = sp("backup"), 30, "EUR" }),
 				// not started, lapsed, cancelled: none of them count
-				with(base("k4"), func(k *Contract) { k.StartDate, k.EndDate, k.MonthlyValue = day("2024-07-01"), nil, 1000 }),
-				with(base("k5"), func(k *Contract) {
+				with(base("k4"), func(k *model.Contract) { k.StartDate, k.EndDate, k.MonthlyValue = day("2024-07-01"), nil, 1000 }),
+				with(base("k5"), func(k *model.Contract) {
 					k.Type, k.StartDate, k.EndDate, k.MonthlyValue = sp("old"), day("2023-01-01"), dp("2024-06-01"), 1000
 				}),
-				with(base("k6"), func(k *Contract) { k.CancelledAt, k.MonthlyValue = dp("2024-06-01"), 1000 }),
+				with(base("k6"), func(k *model.Contract) { k.CancelledAt, k.MonthlyValue = dp("2024-06-01"), 1000 }),
 			},
 			want: map[string]wantContract{
 				"k1": dated(199, "2024-12-31", 0),
@@ -1058,18 +1059,18 @@ func TestComputeContracts(t *testing.T) {
 				"k3": {days: fp(199), end: fp(ts("2024-12-31")), monthly: fp(30), notice: fp(0)},
 				"k5": {days: fp(-14), end: fp(ts("2024-06-01")), monthly: fp(1000), notice: fp(0)},
 			},
-			wantMRR: []CurrencyValue{{"EUR", 30}, {"USD", 150.5}},
+			wantMRR: []model.CurrencyValue{{"EUR", 30}, {"USD", 150.5}},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			psa := &PSAFacts{
+			psa := &model.Facts{
 				Now:       testNow,
-				Clients:   []Client{{ID: "c1", Name: "Acme", CustomerSince: day("2020-01-01")}, longClient("c2")},
+				Clients:   []model.Client{{ID: "c1", Name: "Acme", CustomerSince: day("2020-01-01")}, longClient("c2")},
 				Contracts: tt.contracts,
 			}
-			res := Compute(defaultConfig(t), psa, nil)
-			got := map[string]ContractResult{}
+			res := model.Compute(defaultConfig(t).Params(), psa, nil)
+			got := map[string]model.ContractResult{}
 			for _, r := range res.Contracts {
 				if _, dup := got[r.ID]; dup {
 					t.Errorf("contract %s exported twice", r.ID)
@@ -1102,17 +1103,17 @@ func TestComputeContracts(t *testing.T) {
 }
 
 func TestComputeContractLabels(t *testing.T) {
-	psa := &PSAFacts{
+	psa := &model.Facts{
 		Now:     testNow,
-		Clients: []Client{{ID: "c1", Name: "Acme", CustomerSince: day("2020-01-01")}},
-		Contracts: []Contract{
+		Clients: []model.Client{{ID: "c1", Name: "Acme", CustomerSince: day("2020-01-01")}},
+		Contracts: []model.Contract{
 			{ID: "k2", ClientID: "c1", Name: "Backup", StartDate: day("2024-01-01"), MonthlyValue: 5, Currency: "EUR"},
 			{ID: "k1", ClientID: "c1", Name: "Managed", Type: sp("managed"), StartDate: day("2024-01-01"),
 				EndDate: dp("2024-12-31"), AutoRenew: true, MonthlyValue: 100, Currency: "USD"},
 		},
 	}
-	res := Compute(defaultConfig(t), psa, nil)
-	want := []ContractResult{
+	res := model.Compute(defaultConfig(t).Params(), psa, nil)
+	want := []model.ContractResult{
 		{ID: "k1", Name: "Managed", ClientID: "c1", ClientName: "Acme", Type: "managed", AutoRenew: true, Currency: "USD"},
 		{ID: "k2", Name: "Backup", ClientID: "c1", ClientName: "Acme", Type: "", AutoRenew: false, Currency: "EUR"},
 	}
@@ -1129,8 +1130,8 @@ func TestComputeContractLabels(t *testing.T) {
 }
 
 func TestComputeContractsDisabled(t *testing.T) {
-	psa := &PSAFacts{Now: testNow, Clients: []Client{longClient("c1")}, Contracts: nil}
-	res := Compute(defaultConfig(t), psa, nil)
+	psa := &model.Facts{Now: testNow, Clients: []model.Client{longClient("c1")}, Contracts: nil}
+	res := model.Compute(defaultConfig(t).Params(), psa, nil)
 	if len(res.Contracts) != 0 {
 		t.Errorf("contracts = %v, want none", res.Contracts)
 	}
@@ -1159,7 +1160,7 @@ func TestNormalizeReason(t *testing.T) {
 		{sp("PRICE"), "price"},
 	}
 	for _, tt := range tests {
-		if got := NormalizeReason(tt.in); got != tt.want {
+		if got := model.NormalizeReason(tt.in); got != tt.want {
 			in := "<nil>"
 			if tt.in != nil {
 				in = fmt.Sprintf("%q", *tt.in)
@@ -1171,7 +1172,7 @@ func TestNormalizeReason(t *testing.T) {
 
 // groupMap turns groups into "segment|currency|reason|window" → value,
 // failing on a label set that occurs twice.
-func groupMap(t *testing.T, what string, gs []Group) map[string]float64 {
+func groupMap(t *testing.T, what string, gs []model.Group) map[string]float64 {
 	t.Helper()
 	m := map[string]float64{}
 	for _, g := range gs {
@@ -1187,7 +1188,7 @@ func groupMap(t *testing.T, what string, gs []Group) map[string]float64 {
 	return m
 }
 
-func checkGroups(t *testing.T, what string, got []Group, want map[string]float64) {
+func checkGroups(t *testing.T, what string, got []model.Group, want map[string]float64) {
 	t.Helper()
 	g := groupMap(t, what, got)
 	var keys []string
@@ -1216,7 +1217,7 @@ func checkGroups(t *testing.T, what string, got []Group, want map[string]float64
 
 func TestPortfolioChurnWindowBoundaries(t *testing.T) {
 	since := day("2020-01-01")
-	clients := []Client{
+	clients := []model.Client{
 		{ID: "A", CustomerSince: since},
 		{ID: "B", CustomerSince: since, ChurnedAt: dp("2024-06-15"), ChurnReason: sp(" Price ")}, // churned today
 		{ID: "C", CustomerSince: since, ChurnedAt: dp("2024-05-16")},                             // exactly today-30d, NULL reason
@@ -1230,7 +1231,7 @@ func TestPortfolioChurnWindowBoundaries(t *testing.T) {
 	for i := range clients {
 		clients[i].Name, clients[i].Segment = clients[i].ID, "s"
 	}
-	res := Compute(defaultConfig(t), &PSAFacts{Now: testNow, Clients: clients}, nil)
+	res := model.Compute(defaultConfig(t).Params(), &model.Facts{Now: testNow, Clients: clients}, nil)
 	p := res.Portfolio
 
 	// Active today: A, D, D2, H.
@@ -1255,7 +1256,7 @@ func TestPortfolioChurnWindowBoundaries(t *testing.T) {
 
 func TestPortfolioChurnSegments(t *testing.T) {
 	since := day("2020-01-01")
-	clients := []Client{
+	clients := []model.Client{
 		{ID: "E1", Segment: "ent", CustomerSince: since},
 		{ID: "S1", Segment: "smb", CustomerSince: since, ChurnedAt: dp("2024-06-10"), ChurnReason: sp("Price")},
 		{ID: "S2", Segment: "smb", CustomerSince: since},
@@ -1264,7 +1265,7 @@ func TestPortfolioChurnSegments(t *testing.T) {
 		{ID: "G1", Segment: "gone", CustomerSince: since, ChurnedAt: dp("2022-01-01")},
 		{ID: "W1", Segment: "new", CustomerSince: day("2024-06-01")},
 	}
-	res := Compute(defaultConfig(t), &PSAFacts{Now: testNow, Clients: clients}, nil)
+	res := model.Compute(defaultConfig(t).Params(), &model.Facts{Now: testNow, Clients: clients}, nil)
 	p := res.Portfolio
 	checkGroups(t, "clients", p.Clients, map[string]float64{
 		"|||": 1, "ent|||": 1, "smb|||": 1, "new|||": 1,
@@ -1347,15 +1348,15 @@ func TestPortfolioReasonsLimit(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := parseConfig(t, fmt.Sprintf("churn: {reasons_limit: %d}", tt.limit))
-			var clients []Client
+			var clients []model.Client
 			for i, c := range tt.churns {
-				cl := Client{ID: fmt.Sprint(i), Segment: "s", CustomerSince: day("2020-01-01"), ChurnedAt: dp(c.at)}
+				cl := model.Client{ID: fmt.Sprint(i), Segment: "s", CustomerSince: day("2020-01-01"), ChurnedAt: dp(c.at)}
 				if c.reason != "<nil>" {
 					cl.ChurnReason = sp(c.reason)
 				}
 				clients = append(clients, cl)
 			}
-			res := Compute(cfg, &PSAFacts{Now: testNow, Clients: clients}, nil)
+			res := model.Compute(cfg.Params(), &model.Facts{Now: testNow, Clients: clients}, nil)
 			checkGroups(t, "churned by reason", res.Portfolio.ChurnedByReason, tt.want)
 		})
 	}
@@ -1363,7 +1364,7 @@ func TestPortfolioReasonsLimit(t *testing.T) {
 
 func TestPortfolioMRRAndRevenue(t *testing.T) {
 	since := day("2020-01-01")
-	clients := []Client{
+	clients := []model.Client{
 		{ID: "R1", Segment: "s", CustomerSince: since},
 		{ID: "R2", Segment: "s", CustomerSince: since},
 		{ID: "R3", Segment: "s", CustomerSince: since, ChurnedAt: dp("2024-03-01")},
@@ -1375,10 +1376,10 @@ func TestPortfolioMRRAndRevenue(t *testing.T) {
 		{ID: "N1", Segment: "new", CustomerSince: day("2024-01-01")},
 		{ID: "F1", Segment: "s", CustomerSince: day("2024-06-16")},
 	}
-	k := func(id, client string, start string, end *Date, value float64, cur string) Contract {
-		return Contract{ID: id, ClientID: client, StartDate: day(start), EndDate: end, MonthlyValue: value, Currency: cur}
+	k := func(id, client string, start string, end *model.Date, value float64, cur string) model.Contract {
+		return model.Contract{ID: id, ClientID: client, StartDate: day(start), EndDate: end, MonthlyValue: value, Currency: cur}
 	}
-	contracts := []Contract{
+	contracts := []model.Contract{
 		k("r1", "R1", "2020-01-01", nil, 100, "USD"),               // steady
 		k("r2a", "R2", "2020-01-01", dp("2024-01-31"), 100, "USD"), // expansion 100 → 150
 		k("r2b", "R2", "2024-02-01", nil, 150, "USD"),
@@ -1393,7 +1394,7 @@ func TestPortfolioMRRAndRevenue(t *testing.T) {
 		k("n1", "N1", "2024-01-01", nil, 40, "USD"),
 		k("f1", "F1", "2024-06-01", nil, 999, "USD"), // client not active yet
 	}
-	res := Compute(defaultConfig(t), &PSAFacts{Now: testNow, Clients: clients, Contracts: contracts}, nil)
+	res := model.Compute(defaultConfig(t).Params(), &model.Facts{Now: testNow, Clients: clients, Contracts: contracts}, nil)
 	p := res.Portfolio
 
 	checkGroups(t, "clients", p.Clients, map[string]float64{
@@ -1425,13 +1426,13 @@ func TestPortfolioRevenueWindows(t *testing.T) {
 	// Two revenue windows: the 30d cohort (start 2024-05-16) sees the
 	// contraction on 2024-06-01, the 365d cohort also the earlier expansion.
 	cfg := parseConfig(t, "windows: {revenue: [30d, 1y]}")
-	clients := []Client{{ID: "c1", Segment: "s", CustomerSince: day("2020-01-01")}}
-	contracts := []Contract{
+	clients := []model.Client{{ID: "c1", Segment: "s", CustomerSince: day("2020-01-01")}}
+	contracts := []model.Contract{
 		{ID: "a", ClientID: "c1", StartDate: day("2020-01-01"), EndDate: dp("2023-12-31"), MonthlyValue: 100, Currency: "USD"},
 		{ID: "b", ClientID: "c1", StartDate: day("2024-01-01"), EndDate: dp("2024-05-31"), MonthlyValue: 400, Currency: "USD"},
 		{ID: "c", ClientID: "c1", StartDate: day("2024-06-01"), MonthlyValue: 250, Currency: "USD"},
 	}
-	p := Compute(cfg, &PSAFacts{Now: testNow, Clients: clients, Contracts: contracts}, nil).Portfolio
+	p := model.Compute(cfg.Params(), &model.Facts{Now: testNow, Clients: clients, Contracts: contracts}, nil).Portfolio
 	// 30d: then 400 (contract b), now 250. 1y = 365d: then 100 (contract a), now 250.
 	checkGroups(t, "revenue cohort", p.RevenueCohort, map[string]float64{"s|USD||30d": 400, "s|USD||1y": 100})
 	checkGroups(t, "revenue retained", p.RevenueRetained, map[string]float64{"s|USD||30d": 250, "s|USD||1y": 100})
@@ -1460,7 +1461,7 @@ health:
 	}
 	psa.Surveys["e1"], psa.Reviews["e1"] = psa.Surveys["c1"], psa.Reviews["c1"]
 	psa.Contacts["e1"], psa.Assessments["e1"] = psa.Contacts["c1"], psa.Assessments["c1"]
-	res := Compute(cfg, psa, nil)
+	res := model.Compute(cfg.Params(), psa, nil)
 
 	// The default profile, as without profiles: 64.5 / 0.85.
 	def := clientByID(t, res, "c1")
@@ -1472,7 +1473,7 @@ health:
 	// with cadence 45 → 0; contacts weigh 0 but still show their score.
 	// 0.4*50 + 0.2*75 + 0.15*80 + 0.15*0 + 0.1*75 + 0*50 = 54.5 over 1.0.
 	e := clientByID(t, res, "e1")
-	want := []ComponentScore{{"utilization", 50}, {"sla", 75}, {"csat", 80}, {"engagement", 0}, {"best_practice", 75}, {"contacts", 50}}
+	want := []model.ComponentScore{{"utilization", 50}, {"sla", 75}, {"csat", 80}, {"engagement", 0}, {"best_practice", 75}, {"contacts", 50}}
 	if !slices.Equal(e.Components, want) {
 		t.Errorf("enterprise components = %v, want %v", e.Components, want)
 	}
@@ -1482,32 +1483,20 @@ health:
 	checkOpt(t, "enterprise review cadence", e.ReviewCadenceSeconds, fp(45*86400))
 }
 
-// TestEveryComponentHasAScore: the component table and the scores agree.
-func TestEveryComponentHasAScore(t *testing.T) {
-	for _, c := range config.Components {
-		if componentScores[c.Name] == nil {
-			t.Errorf("component %s has no score", c.Name)
-		}
-	}
-	if len(componentScores) != len(config.Components) {
-		t.Errorf("%d scores for %d components", len(componentScores), len(config.Components))
-	}
-}
-
 // TestUnpricedContract: a contract whose monthly value is unknown (NULL)
 // is in force and exposed, but has no monthly value series and adds
 // nothing to MRR: unknown is not a price of 0.
 func TestUnpricedContract(t *testing.T) {
-	clients := []Client{
+	clients := []model.Client{
 		{ID: "P1", Segment: "s", CustomerSince: day("2020-01-01")},
 		{ID: "U1", Segment: "u", CustomerSince: day("2020-01-01")},
 	}
-	contracts := []Contract{
+	contracts := []model.Contract{
 		{ID: "p1", ClientID: "P1", StartDate: day("2020-01-01"), MonthlyValue: 80, Currency: "EUR"},
 		{ID: "p2", ClientID: "P1", StartDate: day("2020-01-01"), NoValue: true, Currency: "EUR"},
 		{ID: "u1", ClientID: "U1", StartDate: day("2020-01-01"), EndDate: dp("2025-01-01"), NoValue: true, Currency: "EUR"},
 	}
-	res := Compute(defaultConfig(t), &PSAFacts{Now: testNow, Clients: clients, Contracts: contracts}, nil)
+	res := model.Compute(defaultConfig(t).Params(), &model.Facts{Now: testNow, Clients: clients, Contracts: contracts}, nil)
 	checkGroups(t, "mrr", res.Portfolio.MRR, map[string]float64{"s|EUR||": 80})
 	if got := clientByID(t, res, "U1").MRR; len(got) != 0 {
 		t.Errorf("U1 MRR %v, want none", got)

@@ -1,6 +1,7 @@
-package model
+package model_test
 
 import (
+	"github.com/retention-exporter/retention_exporter/model"
 	"testing"
 	"time"
 )
@@ -11,7 +12,7 @@ func TestNewDate(t *testing.T) {
 		y       int
 		m       time.Month
 		d       int
-		want    Date
+		want    model.Date
 		wantStr string
 	}{
 		{"epoch", 1970, time.January, 1, 0, "1970-01-01"},
@@ -30,7 +31,7 @@ func TestNewDate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := NewDate(tt.y, tt.m, tt.d)
+			got := model.NewDate(tt.y, tt.m, tt.d)
 			if got != tt.want {
 				t.Errorf("NewDate(%d, %d, %d) = %d, want %d", tt.y, tt.m, tt.d, got, tt.want)
 			}
@@ -60,7 +61,7 @@ func TestDateOf(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := DateOf(tt.t).String(); got != tt.want {
+			if got := model.DateOf(tt.t).String(); got != tt.want {
 				t.Errorf("DateOf(%v) = %s, want %s", tt.t, got, tt.want)
 			}
 		})
@@ -69,7 +70,7 @@ func TestDateOf(t *testing.T) {
 
 func TestDateYMD(t *testing.T) {
 	tests := []struct {
-		d     Date
+		d     model.Date
 		y     int
 		m     time.Month
 		day   int
@@ -89,7 +90,7 @@ func TestDateYMD(t *testing.T) {
 				t.Errorf("Date(%d).YMD() = %d-%d-%d, want %d-%d-%d", tt.d, y, m, day, tt.y, tt.m, tt.day)
 			}
 			// Round trip.
-			if back := NewDate(y, m, day); back != tt.d {
+			if back := model.NewDate(y, m, day); back != tt.d {
 				t.Errorf("NewDate(YMD()) = %d, want %d", back, tt.d)
 			}
 		})
@@ -101,18 +102,18 @@ func TestDateMidnightAndAddDays(t *testing.T) {
 	if err != nil {
 		t.Skipf("no tzdata: %v", err)
 	}
-	d := NewDate(1969, time.December, 31)
+	d := model.NewDate(1969, time.December, 31)
 	if got, want := d.Midnight(time.UTC).Unix(), int64(-86400); got != want {
 		t.Errorf("1969-12-31 midnight UTC = %d, want %d", got, want)
 	}
 	// Berlin is UTC+1 in winter: midnight there is 23:00 UTC the day before.
-	if got, want := NewDate(1970, time.January, 2).Midnight(berlin).Unix(), int64(86400-3600); got != want {
+	if got, want := model.NewDate(1970, time.January, 2).Midnight(berlin).Unix(), int64(86400-3600); got != want {
 		t.Errorf("1970-01-02 midnight Berlin = %d, want %d", got, want)
 	}
 	if got := d.AddDays(2).String(); got != "1970-01-02" {
 		t.Errorf("AddDays(2) = %s, want 1970-01-02", got)
 	}
-	if got := NewDate(2024, time.March, 1).AddDays(-1).String(); got != "2024-02-29" {
+	if got := model.NewDate(2024, time.March, 1).AddDays(-1).String(); got != "2024-02-29" {
 		t.Errorf("AddDays(-1) = %s, want 2024-02-29", got)
 	}
 }
@@ -182,11 +183,11 @@ func TestNextAnniversary(t *testing.T) {
 	}
 }
 
-func mustDate(t *testing.T, s string) Date {
+func mustDate(t *testing.T, s string) model.Date {
 	t.Helper()
 	tm, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		t.Fatalf("bad date %q: %v", s, err)
 	}
-	return NewDate(tm.Year(), tm.Month(), tm.Day())
+	return model.NewDate(tm.Year(), tm.Month(), tm.Day())
 }

@@ -22,7 +22,7 @@ func (c *computation) movements() (amount, pairs []Group) {
 	type key struct{ segment, currency, window string }
 	type sums struct{ amount, pairs [5]float64 }
 	acc := map[key]*sums{}
-	for _, w := range c.cfg.Windows.Movements {
+	for _, w := range c.p.Windows.Movements {
 		start := c.today.AddDays(-w.Days())
 		thens, nows := c.mrrOn(start), c.mrrOn(c.today)
 		for i, cl := range c.psa.Clients {
@@ -133,7 +133,7 @@ func (c *computation) mrrIn(cl Client, cur string, d Date) float64 {
 // it at age 0.
 func (c *computation) cohorts() (clients, retained, mrr []Group) {
 	ty, tm, _ := c.today.YMD()
-	first := monthIndex(ty, tm) - c.cfg.Cohorts.Months
+	first := monthIndex(ty, tm) - c.p.CohortMonths
 	// Counted on small keys first and made groups once: a group key per
 	// client and age would hash seven strings a few million times at
 	// 20,000 clients.
@@ -150,7 +150,7 @@ func (c *computation) cohorts() (clients, retained, mrr []Group) {
 	for _, x := range c.psa.Clients {
 		y, m, _ := x.CustomerSince.YMD()
 		month := monthIndex(y, m)
-		if month < first || month >= first+c.cfg.Cohorts.Months {
+		if month < first || month >= first+c.p.CohortMonths {
 			continue
 		}
 		k := cohort{x.Segment, month}

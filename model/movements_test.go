@@ -1,4 +1,4 @@
-package model
+package model_test
 
 import (
 	"math/rand/v2"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/retention-exporter/retention_exporter/metrics"
+	"github.com/retention-exporter/retention_exporter/model"
 )
 
 // TestMovements: each (client, currency) pair makes one movement per
@@ -14,7 +15,7 @@ import (
 // 2023-06-16, the 30d one 2024-05-16.
 func TestMovements(t *testing.T) {
 	since := day("2020-01-01")
-	clients := []Client{
+	clients := []model.Client{
 		{ID: "SW", Segment: "s", CustomerSince: since}, // switches EUR to USD
 		{ID: "RE", Segment: "s", CustomerSince: since}, // a gap without a contract, then signs again
 		{ID: "RN", Segment: "s", CustomerSince: since}, // renewed at a higher price
@@ -24,10 +25,10 @@ func TestMovements(t *testing.T) {
 		{ID: "FU", Segment: "s", CustomerSince: day("2024-07-01")}, // a customer from next month
 		{ID: "NC", Segment: "s", CustomerSince: since},             // no contracts at all
 	}
-	k := func(id, client, start string, end *Date, value float64, cur string) Contract {
-		return Contract{ID: id, ClientID: client, StartDate: day(start), EndDate: end, MonthlyValue: value, Currency: cur}
+	k := func(id, client, start string, end *model.Date, value float64, cur string) model.Contract {
+		return model.Contract{ID: id, ClientID: client, StartDate: day(start), EndDate: end, MonthlyValue: value, Currency: cur}
 	}
-	contracts := []Contract{
+	contracts := []model.Contract{
 		k("sw1", "SW", "2020-01-01", dp("2023-12-31"), 100, "EUR"),
 		k("sw2", "SW", "2024-01-01", nil, 120, "USD"),
 		k("re1", "RE", "2020-01-01", dp("2022-12-31"), 50, "USD"),
@@ -40,7 +41,7 @@ func TestMovements(t *testing.T) {
 		k("ch1", "CH", "2020-01-01", nil, 70, "USD"),
 		k("fu1", "FU", "2024-07-01", nil, 500, "USD"),
 	}
-	res := Compute(defaultConfig(t), &PSAFacts{Now: testNow, Clients: clients, Contracts: contracts}, nil)
+	res := model.Compute(defaultConfig(t).Params(), &model.Facts{Now: testNow, Clients: clients, Contracts: contracts}, nil)
 	p := res.Portfolio
 	// SW's EUR churns and its USD is new (it never paid in USD before);
 	// RE reactivates; RN expands 200 → 260, CT contracts 300 → 100; LS
@@ -63,7 +64,7 @@ func TestMovements(t *testing.T) {
 		"s|USD||30d|contraction||": 1, "s|USD||30d|churn||": 1,
 	})
 
-	none := Compute(defaultConfig(t), &PSAFacts{Now: testNow, Clients: clients}, nil).Portfolio
+	none := model.Compute(defaultConfig(t).Params(), &model.Facts{Now: testNow, Clients: clients}, nil).Portfolio
 	if none.MRRMovement != nil || none.MRRMovementClients != nil || none.CohortMRR != nil {
 		t.Errorf("without a contracts fact: movements %v, cohort MRR %v", none.MRRMovement, none.CohortMRR)
 	}
@@ -74,7 +75,7 @@ func TestMovements(t *testing.T) {
 // 2024-06-15, so with 5 months the cohorts are 2024-01 to 2024-05 and
 // June is not complete.
 func TestCohorts(t *testing.T) {
-	clients := []Client{
+	clients := []model.Client{
 		{ID: "L1", Segment: "s", CustomerSince: day("2024-02-29")}, // leap day: age 0 ends that day
 		{ID: "M31", Segment: "s", CustomerSince: day("2024-01-31"), ChurnedAt: dp("2024-04-10")},
 		{ID: "F2", Segment: "s", CustomerSince: day("2024-02-10"), ChurnedAt: dp("2024-02-20")},
@@ -84,7 +85,7 @@ func TestCohorts(t *testing.T) {
 		{ID: "E", Segment: "e", CustomerSince: day("2024-05-01")},
 		{ID: "B", Segment: "b", CustomerSince: day("2024-03-05"), ChurnedAt: dp("2024-05-31")}, // gone on age 2's last day
 	}
-	contracts := []Contract{
+	contracts := []model.Contract{
 		{ID: "l1", ClientID: "L1", StartDate: day("2024-02-29"), MonthlyValue: 100, Currency: "USD"},
 		{ID: "m1", ClientID: "M31", StartDate: day("2024-01-31"), EndDate: dp("2024-03-15"), MonthlyValue: 50, Currency: "EUR"},
 		{ID: "e1", ClientID: "E", StartDate: day("2024-05-20"), MonthlyValue: 10, Currency: "USD"},
@@ -96,7 +97,7 @@ func TestCohorts(t *testing.T) {
 		{ID: "b3", ClientID: "B", StartDate: day("2024-04-30"), MonthlyValue: 300, Currency: "USD"},
 	}
 	cfg := parseConfig(t, "cohorts: {months: 5}")
-	p := Compute(cfg, &PSAFacts{Now: testNow, Clients: clients, Contracts: contracts}, nil).Portfolio
+	p := model.Compute(cfg.Params(), &model.Facts{Now: testNow, Clients: clients, Contracts: contracts}, nil).Portfolio
 	checkGroups(t, "cohort clients", p.CohortClients, map[string]float64{
 		"s|||||2024-01|": 1, "s|||||2024-02|": 2, "e|||||2024-05|": 1, "b|||||2024-03|": 1,
 	})
@@ -128,18 +129,18 @@ func TestMovementIdentities(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for run := range 300 {
 		psa := randomPortfolio(r)
-		res := Compute(cfg, psa, nil)
+		res := model.Compute(cfg.Params(), psa, nil)
 		p := res.Portfolio
-		c := newComputation(cfg, psa, nil)
+		c := model.Inspect(cfg.Params(), psa)
 		mv := groupMap(t, "movement", p.MRRMovement)
 		for _, w := range cfg.Windows.Movements {
-			start := c.today.AddDays(-w.Days())
+			start := c.Today().AddDays(-w.Days())
 			delta := map[[2]string]float64{} // segment, currency
 			for _, cl := range psa.Clients {
-				for cur, v := range c.mrrAt(cl, c.today) {
+				for cur, v := range c.MRRAt(cl, c.Today()) {
 					delta[[2]string{cl.Segment, cur}] += v
 				}
-				for cur, v := range c.mrrAt(cl, start) {
+				for cur, v := range c.MRRAt(cl, start) {
 					delta[[2]string{cl.Segment, cur}] -= v
 				}
 			}
@@ -165,15 +166,15 @@ func TestMovementIdentities(t *testing.T) {
 			}
 			// New against reactivation, day by day.
 			for _, cl := range psa.Clients {
-				for cur, b := range c.mrrAt(cl, c.today) {
-					if b <= 0 || c.mrrAt(cl, start)[cur] > 0 {
+				for cur, b := range c.MRRAt(cl, c.Today()) {
+					if b <= 0 || c.MRRAt(cl, start)[cur] > 0 {
 						continue
 					}
 					had := false
 					for d := cl.CustomerSince; d < start && !had; d++ {
-						had = c.mrrAt(cl, d)[cur] > 0
+						had = c.MRRAt(cl, d)[cur] > 0
 					}
-					if had != c.hadMRRBefore(cl, cur, start) {
+					if had != c.HadMRRBefore(cl, cur, start) {
 						t.Fatalf("run %d, client %s %s %s: had MRR before %v, classified %v", run, cl.ID, cur, w.Label, had, !had)
 					}
 				}
@@ -185,21 +186,21 @@ func TestMovementIdentities(t *testing.T) {
 // randomPortfolio is a small portfolio with every kind of movement: clients
 // that start, churn, gain and lose contracts, switch currency, and
 // contracts that end, are cancelled, overlap, or have no value.
-func randomPortfolio(r *rand.Rand) *PSAFacts {
+func randomPortfolio(r *rand.Rand) *model.Facts {
 	today := day("2024-01-01").AddDays(r.IntN(900))
-	psa := &PSAFacts{Now: today.Midnight(time.UTC).Add(9 * time.Hour)}
+	psa := &model.Facts{Now: today.Midnight(time.UTC).Add(9 * time.Hour)}
 	segments := []string{"a", "b", ""}
 	currencies := []string{"USD", "EUR"}
 	for i := range 1 + r.IntN(25) {
 		id := string(rune('A'+i%26)) + string(rune('a'+i/26))
-		cl := Client{ID: id, Segment: segments[r.IntN(3)], CustomerSince: today.AddDays(-r.IntN(1500) + 30)}
+		cl := model.Client{ID: id, Segment: segments[r.IntN(3)], CustomerSince: today.AddDays(-r.IntN(1500) + 30)}
 		if r.IntN(4) == 0 {
 			d := cl.CustomerSince.AddDays(1 + r.IntN(900))
 			cl.ChurnedAt = &d
 		}
 		psa.Clients = append(psa.Clients, cl)
 		for j := range r.IntN(5) {
-			k := Contract{
+			k := model.Contract{
 				ID: id + string(rune('0'+j)), ClientID: id,
 				StartDate:    cl.CustomerSince.AddDays(r.IntN(1200) - 100),
 				MonthlyValue: float64(r.IntN(6) * 50),

@@ -62,7 +62,7 @@ func (c *computation) portfolio() Portfolio {
 func (c *computation) churn() (cohort, churned, byReason []Group) {
 	reasons := c.reasonLabels()
 	co, ch, br := groups{}, groups{}, groups{}
-	for _, w := range c.cfg.Windows.Churn {
+	for _, w := range c.p.Windows.Churn {
 		start := c.today.AddDays(-w.Days())
 		for _, cl := range c.psa.Clients {
 			if !cl.activeAt(start) {
@@ -89,7 +89,7 @@ func churnedIn(cl Client, start, end Date) bool {
 func (c *computation) reasonLabels() map[string]string {
 	counts := map[string]int{}
 	for _, cl := range c.psa.Clients {
-		for _, w := range c.cfg.Windows.Churn {
+		for _, w := range c.p.Windows.Churn {
 			start := c.today.AddDays(-w.Days())
 			if cl.activeAt(start) && churnedIn(cl, start, c.today) {
 				counts[NormalizeReason(cl.ChurnReason)]++
@@ -101,7 +101,7 @@ func (c *computation) reasonLabels() map[string]string {
 	slices.SortStableFunc(ranked, func(a, b string) int { return cmp.Compare(counts[b], counts[a]) })
 	labels := make(map[string]string, len(ranked))
 	for i, r := range ranked {
-		if i < c.cfg.Churn.ReasonsLimit {
+		if i < c.p.ReasonsLimit {
 			labels[r] = r
 		} else {
 			labels[r] = "other"
@@ -115,7 +115,7 @@ func (c *computation) reasonLabels() map[string]string {
 // Series exist only where the cohort's MRR is positive.
 func (c *computation) revenue() (cohort, retained, current []Group) {
 	co, re, cu := groups{}, groups{}, groups{}
-	for _, w := range c.cfg.Windows.Revenue {
+	for _, w := range c.p.Windows.Revenue {
 		start := c.today.AddDays(-w.Days())
 		thens, nows := c.mrrOn(start), c.mrrOn(c.today)
 		for i, cl := range c.psa.Clients {

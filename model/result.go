@@ -1,7 +1,5 @@
 package model
 
-import "github.com/retention-exporter/retention_exporter/config"
-
 // Result is every retention value for one point in time. Pointer fields
 // are nil when the value cannot be computed: such a series is absent.
 type Result struct {
@@ -67,7 +65,7 @@ type CurrencyValue struct {
 
 // ComponentScore is one present health component.
 type ComponentScore struct {
-	Component config.Component
+	Component Component
 	Score     float64
 }
 

@@ -1,10 +1,11 @@
-package model
+package model_test
 
 import (
 	"testing"
 	"time"
 
 	"github.com/retention-exporter/retention_exporter/config"
+	"github.com/retention-exporter/retention_exporter/model"
 )
 
 // TestScoresAreTidy: 48 tickets on 80 endpoints is exactly three times
@@ -16,13 +17,13 @@ func TestScoresAreTidy(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2025, 5, 1, 12, 0, 0, 0, time.UTC)
-	psa := &PSAFacts{
+	psa := &model.Facts{
 		Now:       now,
-		Clients:   []Client{{ID: "c", Name: "C", CustomerSince: NewDate(2024, 1, 1)}},
+		Clients:   []model.Client{{ID: "c", Name: "C", CustomerSince: model.NewDate(2024, 1, 1)}},
 		Endpoints: map[string]int64{"c": 80},
-		Tickets:   map[string]map[string]TicketCounts{"30d": {"c": {Tickets: 48}}, "90d": {}},
+		Tickets:   map[string]map[string]model.TicketCounts{"30d": {"c": {Tickets: 48}}, "90d": {}},
 	}
-	r := Compute(cfg, psa, nil)
+	r := model.Compute(cfg.Params(), psa, nil)
 	if len(r.Clients) != 1 || len(r.Clients[0].Components) != 1 {
 		t.Fatalf("components: %+v", r.Clients)
 	}

@@ -101,7 +101,7 @@ func TestDefaultQueriesAsOf(t *testing.T) {
 	psaDB, billingDB := open(config.PSA), open(config.Billing)
 	ctx := context.Background()
 
-	readPSA := func(t *testing.T, now time.Time) *model.PSAFacts {
+	readPSA := func(t *testing.T, now time.Time) *model.Facts {
 		t.Helper()
 		f, reports, err := psaDB.ReadPSA(ctx, cfg, now)
 		if err != nil {
@@ -146,7 +146,7 @@ func TestDefaultQueriesAsOf(t *testing.T) {
 				t.Errorf("at %s: k2 notice = %v, k3 notice = %v", tt.day, got["k2"], got["k3"])
 			}
 			sent := map[string]float64{}
-			for _, r := range model.Compute(cfg, f, nil).Contracts {
+			for _, r := range model.Compute(cfg.Params(), f, nil).Contracts {
 				sent[r.ID] = *r.RenewalNoticeSent
 			}
 			if want := map[string]float64{"k1": tt.wantK1Sent, "k2": 1, "k3": 0}; !mapsEqual(sent, want) {
@@ -241,7 +241,7 @@ queries:
 				}
 				var bp *float64
 				var components []string
-				for _, c := range model.Compute(custom, f, nil).Clients {
+				for _, c := range model.Compute(custom.Params(), f, nil).Clients {
 					if c.ID != "c1" {
 						continue
 					}
@@ -253,7 +253,7 @@ queries:
 				if (bp == nil) != (wantBP == nil) || (bp != nil && *bp != *wantBP) {
 					t.Errorf("%s at %s: c1 best practice = %v, want %v", q.name, tt.day, fmtFloat(bp), fmtFloat(wantBP))
 				}
-				if got := slices.Contains(components, string(config.ComponentBestPractice)); got != (wantBP != nil) {
+				if got := slices.Contains(components, string(model.ComponentBestPractice)); got != (wantBP != nil) {
 					t.Errorf("%s at %s: c1 components = %v", q.name, tt.day, components)
 				}
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/retention-exporter/retention_exporter/config"
+	"github.com/retention-exporter/retention_exporter/fact"
 	"github.com/retention-exporter/retention_exporter/model"
 )
 
@@ -21,10 +22,10 @@ import (
 // a mapping in one run. Rows are decoded as a refresh decodes them, so the
 // skipped rows are counted by the same reasons.
 func (d *DB) Check(ctx context.Context, cfg *config.Config, now time.Time) []QueryReport {
-	b := &builder{psa: &model.PSAFacts{Now: now}, billing: &model.BillingFacts{Now: now}}
+	dec := fact.NewDecoder(now)
 	var reports []QueryReport
 	for _, q := range cfg.Plan(d.name, now) {
-		reports = append(reports, d.checkQuery(ctx, q, b, now))
+		reports = append(reports, d.checkQuery(ctx, q, dec, now))
 	}
 	return reports
 }
@@ -43,7 +44,7 @@ func (d *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-func (d *DB) checkQuery(ctx context.Context, q config.PlannedQuery, b *builder, now time.Time) QueryReport {
+func (d *DB) checkQuery(ctx context.Context, q config.PlannedQuery, dec *fact.Decoder, now time.Time) QueryReport {
 	if d.timeout > 0 {
 		// Connecting, preparing the session and the query itself.
 		var cancel context.CancelFunc
@@ -56,7 +57,7 @@ func (d *DB) checkQuery(ctx context.Context, q config.PlannedQuery, b *builder, 
 	}
 	defer conn.Close()
 	defer tx.Rollback() //nolint:errcheck // read-only: nothing to lose
-	return d.runQuery(ctx, tx, q, b)
+	return d.runQuery(ctx, tx, q, dec)
 }
 
 // MySQL and MariaDB error numbers that a mapping mistake causes.
@@ -128,19 +129,19 @@ func (r QueryReport) Problems(cfg *config.Config) []string {
 	if r.Err != nil {
 		return out
 	}
-	if n := r.Invalid[ReasonUnparsableValue]; n > 0 {
+	if n := r.Invalid[fact.ReasonUnparsableValue]; n > 0 {
 		out = append(out, fmt.Sprintf("%d of %d rows have a value that cannot be read as its column's type, such as %s; "+
 			"cast or convert the column in the statement (docs/configuration.md lists each column's type)",
-			n, r.Rows, r.Examples[ReasonUnparsableValue]))
+			n, r.Rows, r.Examples[fact.ReasonUnparsableValue]))
 	}
 	skipped := 0
 	for _, n := range r.Invalid {
 		skipped += n
 	}
 	switch {
-	case r.Rows == 0 && r.Query == config.QueryClients:
+	case r.Rows == 0 && r.Query == model.QueryClients:
 		out = append(out, "no rows: the mapping finds no clients, so every other fact has none either")
-	case r.Rows > 0 && skipped == r.Rows && r.Invalid[ReasonUnparsableValue] == 0:
+	case r.Rows > 0 && skipped == r.Rows && r.Invalid[fact.ReasonUnparsableValue] == 0:
 		out = append(out, "every row was skipped: "+r.Skipped())
 	}
 	return out

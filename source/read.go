@@ -13,6 +13,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/retention-exporter/retention_exporter/config"
+	"github.com/retention-exporter/retention_exporter/fact"
 	"github.com/retention-exporter/retention_exporter/model"
 )
 
@@ -34,33 +35,24 @@ type QueryReport struct {
 // that fails fails alone: the others still run, and the facts hold what
 // they read, with the failed queries' facts nil (absent). The error is
 // the first failure; the facts are nil only when no query could run.
-func (d *DB) ReadPSA(ctx context.Context, cfg *config.Config, now time.Time) (*model.PSAFacts, []QueryReport, error) {
-	b := &builder{psa: &model.PSAFacts{Now: now}}
-	reports, ran, err := d.read(ctx, cfg, now, b)
-	if !ran {
-		return nil, reports, err
-	}
-	return b.psa, reports, err
+func (d *DB) ReadPSA(ctx context.Context, cfg *config.Config, now time.Time) (*model.Facts, []QueryReport, error) {
+	return d.read(ctx, cfg, now)
 }
 
 // ReadBilling runs the billing queries at now, as ReadPSA runs the PSA's.
-func (d *DB) ReadBilling(ctx context.Context, cfg *config.Config, now time.Time) (*model.BillingFacts, []QueryReport, error) {
-	b := &builder{billing: &model.BillingFacts{Now: now}}
-	reports, ran, err := d.read(ctx, cfg, now, b)
-	if !ran {
-		return nil, reports, err
-	}
-	return b.billing, reports, err
+func (d *DB) ReadBilling(ctx context.Context, cfg *config.Config, now time.Time) (*model.Facts, []QueryReport, error) {
+	return d.read(ctx, cfg, now)
 }
 
-// read runs the source's queries and reports whether any ran. A failed
-// query's facts are dropped and the others go on; since a failure can
-// break the connection (a timeout closes it), the queries after it run in
-// a new transaction.
-func (d *DB) read(ctx context.Context, cfg *config.Config, now time.Time, b *builder) ([]QueryReport, bool, error) {
+// read runs the source's queries; the facts are nil when none ran. A
+// failed query's facts are dropped and the others go on; since a failure
+// can break the connection (a timeout closes it), the queries after it
+// run in a new transaction.
+func (d *DB) read(ctx context.Context, cfg *config.Config, now time.Time) (*model.Facts, []QueryReport, error) {
+	dec := fact.NewDecoder(now)
 	rs := cfg.Plan(d.name, now)
 	if len(rs) == 0 {
-		return nil, true, nil // every query disabled: no need for a connection
+		return dec.Facts(), nil, nil // every query disabled: no need for a connection
 	}
 	if d.timeout > 0 {
 		// Connecting and preparing the session get a query's time too: a
@@ -93,21 +85,24 @@ func (d *DB) read(ctx context.Context, cfg *config.Config, now time.Time, b *bui
 				if first == nil {
 					first = err
 				}
-				return reports, ran, first
+				break
 			}
 		}
-		rep := d.runQuery(ctx, tx, r, b)
+		rep := d.runQuery(ctx, tx, r, dec)
 		reports = append(reports, rep)
 		ran = true
 		if rep.Err != nil {
-			b.drop(r.Fact.Name, r.Window.Label)
+			dec.Drop(r.Fact.Name, r.Window.Label)
 			if first == nil {
 				first = rep.Err
 			}
 			end()
 		}
 	}
-	return reports, ran, first
+	if !ran {
+		return nil, reports, first
+	}
+	return dec.Facts(), reports, first
 }
 
 // begin takes a connection, prepares its session and starts a read-only
@@ -168,7 +163,7 @@ func formatOffset(sec int) string {
 	return fmt.Sprintf("%c%02d:%02d", sign, sec/3600, sec%3600/60)
 }
 
-func (d *DB) runQuery(ctx context.Context, tx *sql.Tx, q config.PlannedQuery, b *builder) (rep QueryReport) {
+func (d *DB) runQuery(ctx context.Context, tx *sql.Tx, q config.PlannedQuery, dec *fact.Decoder) (rep QueryReport) {
 	rep = QueryReport{Query: q.Fact.Name, Window: q.Window.Label}
 	start := time.Now()
 	defer func() { rep.Duration = time.Since(start) }()
@@ -179,7 +174,7 @@ func (d *DB) runQuery(ctx context.Context, tx *sql.Tx, q config.PlannedQuery, b 
 		qctx, cancel = context.WithTimeout(ctx, d.timeout)
 		defer cancel()
 	}
-	decode := b.start(q.Fact.Name, q.Window.Label)
+	decode := dec.Start(q.Fact.Name, q.Window.Label)
 	rows, err := tx.QueryContext(qctx, q.SQL, q.Args...)
 	if err != nil {
 		if rep.Err = parseError(name, q, err); rep.Err == nil {
@@ -193,21 +188,15 @@ func (d *DB) runQuery(ctx context.Context, tx *sql.Tx, q config.PlannedQuery, b 
 		rep.Err = d.queryErr(name, qctx, err)
 		return rep
 	}
-	row := &row{cols: map[string]int{}, vals: make([]any, len(cols)), loc: d.loc}
-	for i, c := range cols {
-		row.cols[strings.ToLower(c)] = i
-	}
+	row := fact.NewRow(cols, d.loc)
 	for _, c := range q.Fact.Required {
-		if _, ok := row.cols[c]; !ok {
+		if !row.Has(c) {
 			rep.Err = fmt.Errorf("query %s: missing column: the result has no column %q (required: %s; the query returned: %s)",
 				name, c, strings.Join(q.Fact.Required, ", "), strings.Join(cols, ", "))
 			return rep
 		}
 	}
-	dest := make([]any, len(cols))
-	for i := range dest {
-		dest[i] = &row.vals[i]
-	}
+	dest := row.Dest()
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			rep.Err = d.queryErr(name, qctx, err)
@@ -215,7 +204,7 @@ func (d *DB) runQuery(ctx context.Context, tx *sql.Tx, q config.PlannedQuery, b 
 		}
 		rep.Rows++
 		if err := decode(row); err != nil {
-			var bad *invalidRow
+			var bad *fact.InvalidRow
 			if !errors.As(err, &bad) {
 				rep.Err = fmt.Errorf("query %s: %w", name, err)
 				return rep
@@ -223,10 +212,10 @@ func (d *DB) runQuery(ctx context.Context, tx *sql.Tx, q config.PlannedQuery, b 
 			if rep.Invalid == nil {
 				rep.Invalid, rep.Examples = map[string]int{}, map[string]string{}
 			}
-			if rep.Invalid[bad.reason] == 0 {
-				rep.Examples[bad.reason] = bad.detail
+			if rep.Invalid[bad.Reason] == 0 {
+				rep.Examples[bad.Reason] = bad.Detail
 			}
-			rep.Invalid[bad.reason]++
+			rep.Invalid[bad.Reason]++
 		}
 	}
 	if err := rows.Err(); err != nil {

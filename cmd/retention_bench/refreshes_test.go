@@ -21,8 +21,8 @@ type fakePSA struct{}
 
 func (fakePSA) Name() string   { return config.PSA }
 func (fakePSA) Target() string { return "fake" }
-func (fakePSA) ReadPSA(_ context.Context, _ *config.Config, now time.Time) (*model.PSAFacts, []source.QueryReport, error) {
-	return &model.PSAFacts{Now: now, Clients: []model.Client{{ID: "c1", Name: "One", CustomerSince: model.NewDate(2020, 1, 1)}},
+func (fakePSA) ReadPSA(_ context.Context, _ *config.Config, now time.Time) (*model.Facts, []source.QueryReport, error) {
+	return &model.Facts{Now: now, Clients: []model.Client{{ID: "c1", Name: "One", CustomerSince: model.NewDate(2020, 1, 1)}},
 		Contacts: map[string]int64{}, Reviews: map[string]model.Date{}}, nil, nil
 }
 
@@ -30,8 +30,8 @@ type fakeBilling struct{}
 
 func (fakeBilling) Name() string   { return config.Billing }
 func (fakeBilling) Target() string { return "fake" }
-func (fakeBilling) ReadBilling(_ context.Context, _ *config.Config, now time.Time) (*model.BillingFacts, []source.QueryReport, error) {
-	return &model.BillingFacts{Now: now, Overdue: map[string][]model.Overdue{}}, nil, nil
+func (fakeBilling) ReadBilling(_ context.Context, _ *config.Config, now time.Time) (*model.Facts, []source.QueryReport, error) {
+	return &model.Facts{Now: now, Overdue: map[string][]model.Overdue{}}, nil, nil
 }
 
 func exposition(t *testing.T, e *exporter.Exporter) []byte {

@@ -20,8 +20,10 @@ import (
 	"github.com/prometheus/common/version"
 
 	"github.com/retention-exporter/retention_exporter/config"
+	"github.com/retention-exporter/retention_exporter/fact"
 	"github.com/retention-exporter/retention_exporter/internal/generate"
 	"github.com/retention-exporter/retention_exporter/internal/serve"
+	"github.com/retention-exporter/retention_exporter/model"
 )
 
 const program = "retention_exporter"
@@ -175,13 +177,13 @@ func describe(w io.Writer, cfg *config.Config) {
 		}
 		fmt.Fprintf(w, "  %s runs: %s\n", src, strings.Join(runs, ", "))
 	}
-	for _, p := range cfg.Profiles() {
+	for _, p := range cfg.Params().Profiles {
 		who := "every other segment"
 		if p.Name != config.DefaultProfile {
 			who = "segments " + strings.Join(quoteAll(p.Segments), ", ")
 		}
 		var weights []string
-		for _, c := range config.Components {
+		for _, c := range model.Components {
 			weights = append(weights, fmt.Sprintf("%s %g", c.Name, p.Weights[c.Name]))
 		}
 		fmt.Fprintf(w, "  health profile %s (%s): utilization target %g, review cadence %s, weights %s\n",
@@ -199,7 +201,7 @@ func quoteAll(ss []string) []string {
 
 func countEnabled(cfg *config.Config) int {
 	n := 0
-	for _, f := range config.Facts {
+	for _, f := range fact.All {
 		if cfg.Enabled(f.Name) {
 			n++
 		}

@@ -23,8 +23,8 @@ import (
 )
 
 type facts struct {
-	psa     *model.PSAFacts
-	billing *model.BillingFacts
+	psa     *model.Facts
+	billing *model.Facts
 }
 
 // read runs the default queries against two DSNs at now.

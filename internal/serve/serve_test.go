@@ -22,7 +22,7 @@ type downPSA struct{}
 
 func (downPSA) Name() string   { return config.PSA }
 func (downPSA) Target() string { return "nowhere" }
-func (downPSA) ReadPSA(context.Context, *config.Config, time.Time) (*model.PSAFacts, []source.QueryReport, error) {
+func (downPSA) ReadPSA(context.Context, *config.Config, time.Time) (*model.Facts, []source.QueryReport, error) {
 	return nil, nil, errors.New("down")
 }
 

@@ -69,7 +69,7 @@ func computeOn(t *testing.T, o synth.Options) (*model.Result, *synth.Summary) {
 			t.Errorf("generated data has invalid rows in %s: %v %v", r.Query, r.Invalid, r.Examples)
 		}
 	}
-	return model.Compute(cfg, pf, bf), sum
+	return model.Compute(cfg.Params(), pf, bf), sum
 }
 
 func TestStoriesAndDistributions(t *testing.T) {

@@ -13,11 +13,13 @@ import (
 
 	"github.com/retention-exporter/retention_exporter/config"
 	"github.com/retention-exporter/retention_exporter/exporter"
+	"github.com/retention-exporter/retention_exporter/fact"
 	"github.com/retention-exporter/retention_exporter/internal/mariadbtest"
 	"github.com/retention-exporter/retention_exporter/internal/scrape"
 	"github.com/retention-exporter/retention_exporter/internal/serve"
 	"github.com/retention-exporter/retention_exporter/internal/testenv"
 	m "github.com/retention-exporter/retention_exporter/metrics"
+	"github.com/retention-exporter/retention_exporter/model"
 	"github.com/retention-exporter/retention_exporter/source"
 )
 
@@ -166,7 +168,7 @@ func TestMapping(t *testing.T) {
 			if p := r.Problems(cfg); len(p) > 0 {
 				t.Errorf("%s[%s]: %v", r.Query, r.Window, p)
 			}
-			if r.Query == config.QueryTickets && r.Invalid[source.ReasonUnknownClient] != 1 {
+			if r.Query == model.QueryTickets && r.Invalid[fact.ReasonUnknownClient] != 1 {
 				t.Errorf("tickets[%s]: skipped %v, want the ticket of the deleted entity", r.Window, r.Invalid)
 			}
 		}
@@ -302,7 +304,7 @@ func TestNoClientEntities(t *testing.T) {
 
 	var clients []string
 	for _, r := range psa.(*source.DB).Check(context.Background(), cfg, now) {
-		if r.Query == config.QueryClients {
+		if r.Query == model.QueryClients {
 			clients = r.Problems(cfg)
 		}
 	}
@@ -343,7 +345,7 @@ func TestCommentLineNotADate(t *testing.T) {
 	cfg, psa := mapping(t, db, "glpi_typo")
 	for _, r := range psa.(*source.DB).Check(context.Background(), cfg, time.Date(2026, 11, 15, 9, 30, 0, 0, time.UTC)) {
 		p := r.Problems(cfg)
-		if r.Query != config.QueryContracts {
+		if r.Query != model.QueryContracts {
 			if len(p) > 0 {
 				t.Errorf("%s: %v", r.Query, p)
 			}

@@ -1,20 +1,20 @@
-package source
+package fact
 
 import (
 	"errors"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/retention-exporter/retention_exporter/config"
 	"github.com/retention-exporter/retention_exporter/model"
 )
 
 // newRow builds a result row from column/value pairs, as runQuery does.
-func newRow(loc *time.Location, kv ...any) *row {
-	r := &row{cols: map[string]int{}, loc: loc}
+func newRow(loc *time.Location, kv ...any) *Row {
+	r := &Row{cols: map[string]int{}, loc: loc}
 	for i := 0; i < len(kv); i += 2 {
 		r.cols[kv[i].(string)] = len(r.vals)
 		r.vals = append(r.vals, kv[i+1])
@@ -28,9 +28,9 @@ func reasonOf(err error) string {
 	if err == nil {
 		return ""
 	}
-	var bad *invalidRow
+	var bad *InvalidRow
 	if errors.As(err, &bad) {
-		return bad.reason
+		return bad.Reason
 	}
 	return "!"
 }
@@ -318,8 +318,8 @@ func TestRowDate(t *testing.T) {
 
 // feed runs one query's rows through a builder and returns each row's skip
 // reason ("" when accepted).
-func feed(b *builder, query, window string, rows []*row) []string {
-	dec := b.start(query, window)
+func feed(b *Decoder, query, window string, rows []*Row) []string {
+	dec := b.Start(query, window)
 	var reasons []string
 	for _, r := range rows {
 		reasons = append(reasons, reasonOf(dec(r)))
@@ -328,10 +328,10 @@ func feed(b *builder, query, window string, rows []*row) []string {
 }
 
 // psaBuilder returns a builder that has read clients c1 and c2.
-func psaBuilder(t *testing.T) *builder {
+func psaBuilder(t *testing.T) *Decoder {
 	t.Helper()
-	b := &builder{psa: &model.PSAFacts{}}
-	got := feed(b, config.QueryClients, "", []*row{
+	b := NewDecoder(time.Time{})
+	got := feed(b, model.QueryClients, "", []*Row{
 		clientRow("c1", "2020-01-01", nil),
 		clientRow("c2", "2021-01-01", nil),
 	})
@@ -343,12 +343,12 @@ func psaBuilder(t *testing.T) *builder {
 	return b
 }
 
-func clientRow(id any, since, churned any) *row {
+func clientRow(id any, since, churned any) *Row {
 	return newRow(time.UTC, "client_id", id, "name", "Client", "customer_since", since,
 		"segment", nil, "account_manager", nil, "churned_at", churned, "churn_reason", nil)
 }
 
-func contractRow(id, client any, start, end any) *row {
+func contractRow(id, client any, start, end any) *Row {
 	return newRow(time.UTC, "contract_id", id, "client_id", client, "name", "Managed",
 		"start_date", start, "end_date", end, "monthly_value", []byte("100.00"), "currency", "USD")
 }
@@ -358,8 +358,8 @@ func equalReasons(a, b []string) bool {
 }
 
 func TestBuilderClients(t *testing.T) {
-	b := &builder{psa: &model.PSAFacts{}}
-	rows := []*row{
+	b := NewDecoder(time.Time{})
+	rows := []*Row{
 		newRow(time.UTC, "client_id", int64(7), "name", []byte("Acme"), "customer_since", "2020-02-29",
 			"segment", "smb", "account_manager", "Ann", "churned_at", nil, "churn_reason", nil),
 		clientRow("7", "2020-01-01", nil),           // same id as text
@@ -371,27 +371,27 @@ func TestBuilderClients(t *testing.T) {
 		clientRow("c7", "not a date", nil),
 	}
 	want := []string{"", ReasonDuplicateID, ReasonNullKey, ReasonEndBeforeStart, ReasonUnparsableValue, "", "", ReasonUnparsableValue}
-	if got := feed(b, config.QueryClients, "", rows); !equalReasons(got, want) {
+	if got := feed(b, model.QueryClients, "", rows); !equalReasons(got, want) {
 		t.Errorf("reasons = %v, want %v", got, want)
 	}
-	if len(b.psa.Clients) != 3 {
-		t.Fatalf("clients = %+v, want 3", b.psa.Clients)
+	if len(b.Facts().Clients) != 3 {
+		t.Fatalf("clients = %+v, want 3", b.Facts().Clients)
 	}
-	c := b.psa.Clients[0]
+	c := b.Facts().Clients[0]
 	if c.ID != "7" || c.Name != "Acme" || c.Segment != "smb" || c.AccountManager != "Ann" ||
 		c.CustomerSince != date("2020-02-29") || c.ChurnedAt != nil || c.ChurnReason != nil {
 		t.Errorf("client 7 = %+v", c)
 	}
-	if c6 := b.psa.Clients[2]; c6.ID != "c6" || c6.Segment != "" || c6.ChurnedAt != nil || c6.ChurnReason != nil {
+	if c6 := b.Facts().Clients[2]; c6.ID != "c6" || c6.Segment != "" || c6.ChurnedAt != nil || c6.ChurnReason != nil {
 		t.Errorf("client c6 = %+v", c6)
 	}
 	for _, id := range []string{"7", "c5", "c6"} {
-		if !b.clients[id] {
+		if !b.b.clients[id] {
 			t.Errorf("client %s not known to later facts", id)
 		}
 	}
-	if b.clients["c3"] || b.clients["c4"] {
-		t.Errorf("skipped clients are known to later facts: %v", b.clients)
+	if b.b.clients["c3"] || b.b.clients["c4"] {
+		t.Errorf("skipped clients are known to later facts: %v", b.b.clients)
 	}
 }
 
@@ -401,7 +401,7 @@ func TestBuilderContracts(t *testing.T) {
 		"contract_type", nil, "start_date", time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
 		"end_date", "2024-12-31", "auto_renew", int64(1), "monthly_value", []byte("1234.50"),
 		"currency", "EUR", "cancelled_at", nil, "renewal_notice_sent_at", []byte("2024-10-01"))
-	rows := []*row{
+	rows := []*Row{
 		full,
 		contractRow("1", "c2", "2024-01-01", nil),           // duplicate id (compared as text)
 		contractRow("k2", "c9", "2024-01-01", nil),          // unknown client
@@ -418,44 +418,44 @@ func TestBuilderContracts(t *testing.T) {
 	}
 	want := []string{"", ReasonDuplicateID, ReasonUnknownClient, ReasonEndBeforeStart, "",
 		ReasonNullKey, ReasonNullKey, ReasonUnparsableValue, ReasonUnparsableValue, ReasonUnparsableValue, ""}
-	if got := feed(b, config.QueryContracts, "", rows); !equalReasons(got, want) {
+	if got := feed(b, model.QueryContracts, "", rows); !equalReasons(got, want) {
 		t.Errorf("reasons = %v, want %v", got, want)
 	}
-	if len(b.psa.Contracts) != 3 {
-		t.Fatalf("contracts = %+v, want 3", b.psa.Contracts)
+	if len(b.Facts().Contracts) != 3 {
+		t.Fatalf("contracts = %+v, want 3", b.Facts().Contracts)
 	}
-	k := b.psa.Contracts[0]
+	k := b.Facts().Contracts[0]
 	if k.ID != "1" || k.ClientID != "c1" || k.Type != nil || k.StartDate != date("2024-01-01") ||
 		k.EndDate == nil || *k.EndDate != date("2024-12-31") || !k.AutoRenew || k.MonthlyValue != 1234.5 ||
 		k.Currency != "EUR" || k.CancelledAt != nil || k.RenewalNoticeSentAt == nil || *k.RenewalNoticeSentAt != date("2024-10-01") {
 		t.Errorf("contract 1 = %+v", k)
 	}
-	if k9 := b.psa.Contracts[2]; k9.ID != "k9" || k9.EndDate != nil || k9.AutoRenew || k9.MonthlyValue != 0 || k9.Type != nil {
+	if k9 := b.Facts().Contracts[2]; k9.ID != "k9" || k9.EndDate != nil || k9.AutoRenew || k9.MonthlyValue != 0 || k9.Type != nil {
 		t.Errorf("contract k9 with optional columns left out = %+v", k9)
 	}
 }
 
 func TestBuilderContractsNoRowsIsNotDisabled(t *testing.T) {
 	b := psaBuilder(t)
-	feed(b, config.QueryContracts, "", nil)
-	feed(b, config.QueryEndpoints, "", nil)
-	feed(b, config.QueryTickets, "30d", nil)
-	if b.psa.Contracts == nil || b.psa.Endpoints == nil || b.psa.Tickets["30d"] == nil {
-		t.Errorf("an enabled query without rows must give empty, not nil, facts: %+v", b.psa)
+	feed(b, model.QueryContracts, "", nil)
+	feed(b, model.QueryEndpoints, "", nil)
+	feed(b, model.QueryTickets, "30d", nil)
+	if b.Facts().Contracts == nil || b.Facts().Endpoints == nil || b.Facts().Tickets["30d"] == nil {
+		t.Errorf("an enabled query without rows must give empty, not nil, facts: %+v", b.Facts())
 	}
-	if b.psa.Surveys != nil || b.psa.Reviews != nil {
-		t.Errorf("queries that did not run must stay nil: %+v", b.psa)
+	if b.Facts().Surveys != nil || b.Facts().Reviews != nil {
+		t.Errorf("queries that did not run must stay nil: %+v", b.Facts())
 	}
 }
 
 func TestBuilderPerClientCounts(t *testing.T) {
 	for _, q := range []struct{ query, col string }{
-		{config.QueryEndpoints, "endpoints"},
-		{config.QueryContacts, "renewal_contacts"},
+		{model.QueryEndpoints, "endpoints"},
+		{model.QueryContacts, "renewal_contacts"},
 	} {
 		t.Run(q.query, func(t *testing.T) {
 			b := psaBuilder(t)
-			rows := []*row{
+			rows := []*Row{
 				newRow(time.UTC, "client_id", "c1", q.col, int64(5)),
 				newRow(time.UTC, "client_id", "c1", q.col, int64(6)),    // duplicate
 				newRow(time.UTC, "client_id", "c9", q.col, int64(1)),    // unknown client
@@ -467,9 +467,9 @@ func TestBuilderPerClientCounts(t *testing.T) {
 			if got := feed(b, q.query, "", rows); !equalReasons(got, want) {
 				t.Errorf("reasons = %v, want %v", got, want)
 			}
-			m := b.psa.Endpoints
-			if q.query == config.QueryContacts {
-				m = b.psa.Contacts
+			m := b.Facts().Endpoints
+			if q.query == model.QueryContacts {
+				m = b.Facts().Contacts
 			}
 			if len(m) != 2 || m["c1"] != 5 || m["c2"] != 3 {
 				t.Errorf("facts = %v, want c1:5 c2:3", m)
@@ -480,7 +480,7 @@ func TestBuilderPerClientCounts(t *testing.T) {
 
 func TestBuilderTickets(t *testing.T) {
 	b := psaBuilder(t)
-	rows := []*row{
+	rows := []*Row{
 		newRow(time.UTC, "client_id", "c1", "tickets", int64(9), "sla_tickets", int64(2), "sla_breached", int64(3)),
 		newRow(time.UTC, "client_id", "c1", "tickets", int64(9), "sla_tickets", int64(4), "sla_breached", []byte("1")),
 		newRow(time.UTC, "client_id", "c1", "tickets", int64(1)),
@@ -488,10 +488,10 @@ func TestBuilderTickets(t *testing.T) {
 		newRow(time.UTC, "client_id", "c2", "tickets", int64(2), "sla_tickets", int64(0), "sla_breached", nil),
 	}
 	want := []string{ReasonCountExceedsTotal, "", ReasonDuplicateID, ReasonNegativeCount, ""}
-	if got := feed(b, config.QueryTickets, "90d", rows); !equalReasons(got, want) {
+	if got := feed(b, model.QueryTickets, "90d", rows); !equalReasons(got, want) {
 		t.Errorf("reasons = %v, want %v", got, want)
 	}
-	got := b.psa.Tickets["90d"]
+	got := b.Facts().Tickets["90d"]
 	c1 := got["c1"]
 	if c1.Tickets != 9 || c1.SLATickets == nil || *c1.SLATickets != 4 || c1.SLABreached == nil || *c1.SLABreached != 1 {
 		t.Errorf("c1 = %+v", c1)
@@ -503,18 +503,18 @@ func TestBuilderTickets(t *testing.T) {
 
 	// Each window is its own run: the same client may appear once per window,
 	// and SLA columns left out of the query stay nil.
-	feed(b, config.QueryTickets, "30d", []*row{newRow(time.UTC, "client_id", "c1", "tickets", int64(3))})
-	if c := b.psa.Tickets["30d"]["c1"]; c.Tickets != 3 || c.SLATickets != nil || c.SLABreached != nil {
+	feed(b, model.QueryTickets, "30d", []*Row{newRow(time.UTC, "client_id", "c1", "tickets", int64(3))})
+	if c := b.Facts().Tickets["30d"]["c1"]; c.Tickets != 3 || c.SLATickets != nil || c.SLABreached != nil {
 		t.Errorf("30d c1 = %+v", c)
 	}
-	if len(b.psa.Tickets["90d"]) != 2 {
-		t.Errorf("the 30d run changed the 90d facts: %+v", b.psa.Tickets)
+	if len(b.Facts().Tickets["90d"]) != 2 {
+		t.Errorf("the 30d run changed the 90d facts: %+v", b.Facts().Tickets)
 	}
 }
 
 func TestBuilderSurveys(t *testing.T) {
 	b := psaBuilder(t)
-	rows := []*row{
+	rows := []*Row{
 		newRow(time.UTC, "client_id", "c1", "responses", int64(2), "positive", int64(3)),
 		newRow(time.UTC, "client_id", "c1", "responses", int64(4), "positive", []byte("3")),
 		newRow(time.UTC, "client_id", "c2", "responses", int64(0), "positive", nil), // SUM over no rows
@@ -522,27 +522,27 @@ func TestBuilderSurveys(t *testing.T) {
 		newRow(time.UTC, "client_id", "c9", "responses", int64(1), "positive", int64(1)),
 	}
 	want := []string{ReasonCountExceedsTotal, "", "", ReasonDuplicateID, ReasonUnknownClient}
-	if got := feed(b, config.QuerySurveys, "90d", rows); !equalReasons(got, want) {
+	if got := feed(b, model.QuerySurveys, "90d", rows); !equalReasons(got, want) {
 		t.Errorf("reasons = %v, want %v", got, want)
 	}
-	if s := b.psa.Surveys; len(s) != 2 || s["c1"] != (model.SurveyCounts{Responses: 4, Positive: 3}) || s["c2"] != (model.SurveyCounts{}) {
+	if s := b.Facts().Surveys; len(s) != 2 || s["c1"] != (model.SurveyCounts{Responses: 4, Positive: 3}) || s["c2"] != (model.SurveyCounts{}) {
 		t.Errorf("surveys = %+v", s)
 	}
 }
 
 func TestBuilderAssessments(t *testing.T) {
 	b := psaBuilder(t)
-	rows := []*row{
+	rows := []*Row{
 		newRow(time.UTC, "client_id", "c1", "standards_total", int64(10), "standards_met", int64(11)),
 		newRow(time.UTC, "client_id", "c1", "standards_total", int64(10), "standards_met", int64(10)),
 		newRow(time.UTC, "client_id", "c2", "standards_total", int64(-1), "standards_met", int64(0)),
 		newRow(time.UTC, "client_id", "c2", "standards_total", int64(0), "standards_met", int64(0)),
 	}
 	want := []string{ReasonCountExceedsTotal, "", ReasonNegativeCount, ""}
-	if got := feed(b, config.QueryAssessments, "", rows); !equalReasons(got, want) {
+	if got := feed(b, model.QueryAssessments, "", rows); !equalReasons(got, want) {
 		t.Errorf("reasons = %v, want %v", got, want)
 	}
-	if a := b.psa.Assessments; len(a) != 2 || a["c1"] != (model.Assessment{Total: 10, Met: 10}) {
+	if a := b.Facts().Assessments; len(a) != 2 || a["c1"] != (model.Assessment{Total: 10, Met: 10}) {
 		t.Errorf("assessments = %+v", a)
 	}
 }
@@ -577,10 +577,10 @@ func TestBuilderAssessmentDate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b := psaBuilder(t)
 			r := newRow(tt.loc, append(slices.Clone(base), tt.cols...)...)
-			if got := feed(b, config.QueryAssessments, "", []*row{r}); !equalReasons(got, []string{tt.wantReason}) {
+			if got := feed(b, model.QueryAssessments, "", []*Row{r}); !equalReasons(got, []string{tt.wantReason}) {
 				t.Fatalf("reasons = %v, want [%s]", got, tt.wantReason)
 			}
-			a, ok := b.psa.Assessments["c1"]
+			a, ok := b.Facts().Assessments["c1"]
 			if tt.wantReason != "" {
 				if ok {
 					t.Errorf("skipped row recorded: %+v", a)
@@ -588,7 +588,7 @@ func TestBuilderAssessmentDate(t *testing.T) {
 				return
 			}
 			if !ok || a.Total != 20 || a.Met != 15 {
-				t.Fatalf("assessments = %+v", b.psa.Assessments)
+				t.Fatalf("assessments = %+v", b.Facts().Assessments)
 			}
 			switch {
 			case a.AssessedAt == nil && tt.want == nil:
@@ -601,25 +601,25 @@ func TestBuilderAssessmentDate(t *testing.T) {
 
 func TestBuilderReviews(t *testing.T) {
 	b := psaBuilder(t)
-	rows := []*row{
+	rows := []*Row{
 		newRow(time.UTC, "client_id", "c1", "last_review_at", "2024-05-01"),
 		newRow(time.UTC, "client_id", "c1", "last_review_at", "2024-05-02"),
 		newRow(time.UTC, "client_id", "c2", "last_review_at", nil), // no review: nothing to record
 		newRow(time.UTC, "client_id", "c2", "last_review_at", "soon"),
 	}
 	want := []string{"", ReasonDuplicateID, "", ReasonUnparsableValue}
-	if got := feed(b, config.QueryReviews, "", rows); !equalReasons(got, want) {
+	if got := feed(b, model.QueryReviews, "", rows); !equalReasons(got, want) {
 		t.Errorf("reasons = %v, want %v", got, want)
 	}
-	if r := b.psa.Reviews; len(r) != 1 || r["c1"] != date("2024-05-01") {
+	if r := b.Facts().Reviews; len(r) != 1 || r["c1"] != date("2024-05-01") {
 		t.Errorf("reviews = %+v", r)
 	}
 }
 
 func TestBuilderInvoices(t *testing.T) {
 	// The billing builder has no clients fact: client ids are not checked.
-	b := &builder{billing: &model.BillingFacts{}}
-	rows := []*row{
+	b := NewDecoder(time.Time{})
+	rows := []*Row{
 		newRow(time.UTC, "client_id", "c1", "currency", "USD", "overdue_invoices", int64(2),
 			"overdue_amount", []byte("150.50"), "oldest_due_at", "2024-05-01"),
 		newRow(time.UTC, "client_id", "c1", "currency", "EUR", "overdue_invoices", int64(1),
@@ -631,10 +631,10 @@ func TestBuilderInvoices(t *testing.T) {
 		newRow(time.UTC, "client_id", "x7", "overdue_invoices", int64(1), "overdue_amount", math.NaN()),
 	}
 	want := []string{"", "", ReasonDuplicateID, "", ReasonNullKey, ReasonNegativeCount, ReasonUnparsableValue}
-	if got := feed(b, config.QueryInvoices, "", rows); !equalReasons(got, want) {
+	if got := feed(b, model.QueryInvoices, "", rows); !equalReasons(got, want) {
 		t.Errorf("reasons = %v, want %v", got, want)
 	}
-	o := b.billing.Overdue
+	o := b.Facts().Overdue
 	if len(o) != 2 || len(o["c1"]) != 2 || len(o["x9"]) != 1 {
 		t.Fatalf("overdue = %+v", o)
 	}
@@ -648,15 +648,91 @@ func TestBuilderInvoices(t *testing.T) {
 	}
 }
 
-// TestDecodersMatchFacts: every fact of config.Facts has a decoder and
-// every decoder a fact.
-func TestDecodersMatchFacts(t *testing.T) {
-	for _, f := range config.Facts {
-		if decoders[f.Name] == nil {
-			t.Errorf("fact %s has no decoder", f.Name)
+// everyInput is facts with every input set: each field of model.Facts
+// but Now holds one entry, keyed "30d" where it is a map.
+func everyInput() *model.Facts {
+	f := &model.Facts{}
+	v := reflect.ValueOf(f).Elem()
+	for i := range v.NumField() {
+		fv := v.Field(i)
+		switch fv.Kind() {
+		case reflect.Map:
+			m := reflect.MakeMap(fv.Type())
+			m.SetMapIndex(reflect.ValueOf("30d"), reflect.New(fv.Type().Elem()).Elem())
+			fv.Set(m)
+		case reflect.Slice:
+			fv.Set(reflect.MakeSlice(fv.Type(), 1, 1))
 		}
 	}
-	if len(decoders) != len(config.Facts) {
-		t.Errorf("%d decoders for %d facts", len(decoders), len(config.Facts))
+	return f
+}
+
+// inputs names the fields of model.Facts that are set.
+func inputs(f *model.Facts) []string {
+	var names []string
+	v := reflect.ValueOf(f).Elem()
+	for i := range v.NumField() {
+		if k := v.Field(i).Kind(); (k == reflect.Map || k == reflect.Slice) && !v.Field(i).IsNil() {
+			names = append(names, v.Type().Field(i).Name)
+		}
+	}
+	return names
+}
+
+// TestEveryInputHasOneFact: each fact keeps and drops its own model
+// input and nothing else, and every input of model.Facts is some fact's.
+func TestEveryInputHasOneFact(t *testing.T) {
+	owner := map[string]string{}
+	for _, f := range All {
+		if f.decode == nil || f.take == nil {
+			t.Fatalf("fact %s has no decoder or no input", f.Name)
+		}
+		kept := &model.Facts{}
+		Keep(kept, f.Name, "30d", everyInput())
+		names := inputs(kept)
+		if len(names) != 1 {
+			t.Fatalf("fact %s keeps the inputs %v, want one", f.Name, names)
+		}
+		if o, ok := owner[names[0]]; ok {
+			t.Errorf("input %s is kept by both %s and %s", names[0], o, f.Name)
+		}
+		owner[names[0]] = f.Name
+		Drop(kept, f.Name, "30d")
+		if got := inputs(kept); len(got) != 0 && !(f.Windowed() && len(kept.Tickets) == 0) {
+			t.Errorf("fact %s left %v after its drop", f.Name, got)
+		}
+	}
+	if all := inputs(everyInput()); len(owner) != len(all) {
+		t.Errorf("facts own %v of the inputs %v", owner, all)
+	}
+}
+
+// TestKeepOneWindow: keeping or dropping one window of the tickets
+// leaves the other windows, and the facts kept from, as they were.
+func TestKeepOneWindow(t *testing.T) {
+	old := &model.Facts{Tickets: map[string]map[string]model.TicketCounts{"30d": {"c1": {Tickets: 3}}, "90d": {"c1": {Tickets: 9}}}}
+	f := &model.Facts{}
+	Keep(f, model.QueryTickets, "30d", old)
+	if f.Tickets["30d"]["c1"].Tickets != 3 || f.Tickets["90d"] != nil {
+		t.Errorf("kept tickets %v, want the 30d window alone", f.Tickets)
+	}
+	Drop(f, model.QueryTickets, "30d")
+	if len(f.Tickets) != 0 || len(old.Tickets) != 2 {
+		t.Errorf("dropping the window left %v and made the old facts %v", f.Tickets, old.Tickets)
+	}
+}
+
+// TestUsable: a source's facts serve only with its backbone fact.
+func TestUsable(t *testing.T) {
+	for _, src := range []string{PSA, Billing} {
+		if Usable(src, &model.Facts{}) {
+			t.Errorf("%s usable without facts", src)
+		}
+		if !Usable(src, everyInput()) {
+			t.Errorf("%s not usable with every fact", src)
+		}
+	}
+	if !Usable(PSA, &model.Facts{Clients: []model.Client{}}) || Usable(PSA, &model.Facts{Endpoints: map[string]int64{}}) {
+		t.Error("the PSA is usable with its clients alone, and only with them")
 	}
 }

@@ -1,4 +1,4 @@
-package source
+package fact
 
 import (
 	"errors"
@@ -30,27 +30,53 @@ var Reasons = []string{
 	ReasonEndBeforeStart, ReasonDuplicateID, ReasonUnparsableValue,
 }
 
-// invalidRow is why a row was skipped.
-type invalidRow struct {
-	reason string
-	detail string
+// InvalidRow is why a row was skipped: one of Reasons, and what was
+// wrong with the row.
+type InvalidRow struct {
+	Reason string
+	Detail string
 }
 
-func (e *invalidRow) Error() string { return e.reason + ": " + e.detail }
+func (e *InvalidRow) Error() string { return e.Reason + ": " + e.Detail }
 
 func invalid(reason, format string, args ...any) error {
-	return &invalidRow{reason: reason, detail: fmt.Sprintf(format, args...)}
+	return &InvalidRow{Reason: reason, Detail: fmt.Sprintf(format, args...)}
 }
 
-// row reads one result row by column name. Values may arrive as the
+// Row reads one result row by column name. Values may arrive as the
 // driver's typed values or as text, whatever the schema declares.
-type row struct {
+type Row struct {
 	cols map[string]int
 	vals []any
 	loc  *time.Location
 }
 
-func (r *row) raw(col string) any {
+// NewRow is a row of a result with these columns, whose DATETIME values
+// are read in loc. Column names are matched case-insensitively.
+func NewRow(cols []string, loc *time.Location) *Row {
+	r := &Row{cols: map[string]int{}, vals: make([]any, len(cols)), loc: loc}
+	for i, c := range cols {
+		r.cols[strings.ToLower(c)] = i
+	}
+	return r
+}
+
+// Dest are the pointers to scan a result row into.
+func (r *Row) Dest() []any {
+	dest := make([]any, len(r.vals))
+	for i := range dest {
+		dest[i] = &r.vals[i]
+	}
+	return dest
+}
+
+// Has reports whether the result has a column.
+func (r *Row) Has(col string) bool {
+	_, ok := r.cols[col]
+	return ok
+}
+
+func (r *Row) raw(col string) any {
 	i, ok := r.cols[col]
 	if !ok {
 		return nil
@@ -59,7 +85,7 @@ func (r *row) raw(col string) any {
 }
 
 // text returns a column as valid UTF-8; ok is false for NULL or absent.
-func (r *row) text(col string) (s string, ok bool, err error) {
+func (r *Row) text(col string) (s string, ok bool, err error) {
 	switch v := r.raw(col).(type) {
 	case nil:
 		return "", false, nil
@@ -89,7 +115,7 @@ func (r *row) text(col string) (s string, ok bool, err error) {
 }
 
 // key returns a non-NULL identifier, compared as text.
-func (r *row) key(col string) (string, error) {
+func (r *Row) key(col string) (string, error) {
 	s, ok, err := r.text(col)
 	if err != nil {
 		return "", err
@@ -101,7 +127,7 @@ func (r *row) key(col string) (string, error) {
 }
 
 // optText returns a nullable text column as a pointer.
-func (r *row) optText(col string) (*string, error) {
+func (r *Row) optText(col string) (*string, error) {
 	s, ok, err := r.text(col)
 	if err != nil || !ok {
 		return nil, err
@@ -109,7 +135,7 @@ func (r *row) optText(col string) (*string, error) {
 	return &s, nil
 }
 
-func (r *row) float(col string) (v float64, ok bool, err error) {
+func (r *Row) float(col string) (v float64, ok bool, err error) {
 	switch x := r.raw(col).(type) {
 	case nil:
 		return 0, false, nil
@@ -143,7 +169,7 @@ func (r *row) float(col string) (v float64, ok bool, err error) {
 
 // count returns a non-negative whole number; NULL counts as 0 (SUM over
 // no rows is NULL).
-func (r *row) count(col string) (int64, error) {
+func (r *Row) count(col string) (int64, error) {
 	var n int64
 	switch x := r.raw(col).(type) {
 	case nil:
@@ -172,7 +198,7 @@ func (r *row) count(col string) (int64, error) {
 }
 
 // optCount is count for a column the query may leave out.
-func (r *row) optCount(col string) (*int64, error) {
+func (r *Row) optCount(col string) (*int64, error) {
 	if _, ok := r.cols[col]; !ok {
 		return nil, nil
 	}
@@ -180,7 +206,7 @@ func (r *row) optCount(col string) (*int64, error) {
 	return &n, err
 }
 
-func (r *row) bool(col string) (bool, error) {
+func (r *Row) bool(col string) (bool, error) {
 	switch x := r.raw(col).(type) {
 	case nil:
 		return false, nil
@@ -214,7 +240,7 @@ var dateLayouts = []string{
 
 // date returns a DATE, DATETIME or date string as a calendar date in the
 // configured zone; nil for NULL.
-func (r *row) date(col string) (*model.Date, error) {
+func (r *Row) date(col string) (*model.Date, error) {
 	var t time.Time
 	switch x := r.raw(col).(type) {
 	case nil:
@@ -245,7 +271,7 @@ func (r *row) date(col string) (*model.Date, error) {
 }
 
 // reqDate is date for a NOT NULL column.
-func (r *row) reqDate(col string) (model.Date, error) {
+func (r *Row) reqDate(col string) (model.Date, error) {
 	d, err := r.date(col)
 	if err != nil {
 		return 0, err

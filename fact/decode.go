@@ -1,22 +1,22 @@
-package source
+package fact
 
 import (
-	"github.com/retention-exporter/retention_exporter/config"
+	"time"
+
 	"github.com/retention-exporter/retention_exporter/model"
 )
 
 // builder decodes fact rows into facts. Each decode function handles one
-// row; an error of type *invalidRow skips the row.
+// row; an error of type *InvalidRow skips the row.
 type builder struct {
-	psa     *model.PSAFacts
-	billing *model.BillingFacts
+	facts *model.Facts
 	// clients holds every client id of the clients fact: rows of other
 	// facts naming another client are skipped.
 	clients map[string]bool
 	seen    map[string]bool // keys already decoded by the current query run
 }
 
-func (b *builder) knownClient(r *row) (string, error) {
+func (b *builder) knownClient(r *Row) (string, error) {
 	id, err := r.key("client_id")
 	if err != nil {
 		return "", err
@@ -36,77 +36,33 @@ func (b *builder) once(key string) error {
 	return nil
 }
 
-// factDecoder reads one fact: start makes the empty container a query run
-// fills (so an enabled query with no rows means "none", not "disabled")
-// and returns the function that decodes each row into it.
-type factDecoder func(b *builder, window string) func(*row) error
+// Decoder decodes the rows of a source's queries into its facts.
+type Decoder struct{ b builder }
 
-// decoders has one entry per fact of config.Facts: adding a fact adds its
-// row there and its decoder here (a test checks both lists agree).
-var decoders = map[string]factDecoder{
-	config.QueryClients: func(b *builder, _ string) func(*row) error {
-		b.psa.Clients, b.clients = []model.Client{}, map[string]bool{}
-		return b.client
-	},
-	config.QueryContracts: func(b *builder, _ string) func(*row) error {
-		b.psa.Contracts = []model.Contract{}
-		return b.contract
-	},
-	config.QueryEndpoints: func(b *builder, _ string) func(*row) error {
-		b.psa.Endpoints = map[string]int64{}
-		return func(r *row) error { return b.perClient(r, "endpoints", b.psa.Endpoints) }
-	},
-	config.QueryTickets: func(b *builder, window string) func(*row) error {
-		if b.psa.Tickets == nil {
-			b.psa.Tickets = map[string]map[string]model.TicketCounts{}
-		}
-		into := map[string]model.TicketCounts{}
-		b.psa.Tickets[window] = into
-		return func(r *row) error { return b.tickets(r, into) }
-	},
-	config.QuerySurveys: func(b *builder, _ string) func(*row) error {
-		b.psa.Surveys = map[string]model.SurveyCounts{}
-		return b.survey
-	},
-	config.QueryReviews: func(b *builder, _ string) func(*row) error {
-		b.psa.Reviews = map[string]model.Date{}
-		return b.review
-	},
-	config.QueryContacts: func(b *builder, _ string) func(*row) error {
-		b.psa.Contacts = map[string]int64{}
-		return func(r *row) error { return b.perClient(r, "renewal_contacts", b.psa.Contacts) }
-	},
-	config.QueryAssessments: func(b *builder, _ string) func(*row) error {
-		b.psa.Assessments = map[string]model.Assessment{}
-		return b.assessment
-	},
-	config.QueryInvoices: func(b *builder, _ string) func(*row) error {
-		b.billing.Overdue = map[string][]model.Overdue{}
-		return b.invoice
-	},
+// NewDecoder starts the facts of a read of a source at now.
+func NewDecoder(now time.Time) *Decoder {
+	return &Decoder{builder{facts: &model.Facts{Now: now}}}
 }
 
-// drop removes what a failed run of a fact query decoded: it is absent.
-func (b *builder) drop(name, window string) {
-	if b.psa != nil {
-		b.psa.Drop(name, window)
-		if name == config.QueryClients {
-			b.clients = nil
-		}
-	}
-	if b.billing != nil {
-		b.billing.Drop(name, window)
+// Facts are the facts decoded so far.
+func (d *Decoder) Facts() *model.Facts { return d.b.facts }
+
+// Start prepares a run of a fact query for one window and returns its
+// row decoder. A row it skips returns an *InvalidRow error.
+func (d *Decoder) Start(name, window string) func(*Row) error {
+	d.b.seen = map[string]bool{}
+	return mustGet(name).decode(&d.b, window)
+}
+
+// Drop removes what a failed run of a fact query decoded: it is absent.
+func (d *Decoder) Drop(name, window string) {
+	Drop(d.b.facts, name, window)
+	if name == model.QueryClients {
+		d.b.clients = nil
 	}
 }
 
-// start prepares a run of a fact query for one window and returns its
-// row decoder.
-func (b *builder) start(name, window string) func(*row) error {
-	b.seen = map[string]bool{}
-	return decoders[name](b, window)
-}
-
-func (b *builder) client(r *row) error {
+func (b *builder) client(r *Row) error {
 	id, err := r.key("client_id")
 	if err != nil {
 		return err
@@ -137,11 +93,11 @@ func (b *builder) client(r *row) error {
 		return err
 	}
 	b.clients[id] = true
-	b.psa.Clients = append(b.psa.Clients, c)
+	b.facts.Clients = append(b.facts.Clients, c)
 	return nil
 }
 
-func (b *builder) contract(r *row) error {
+func (b *builder) contract(r *Row) error {
 	id, err := r.key("contract_id")
 	if err != nil {
 		return err
@@ -185,12 +141,12 @@ func (b *builder) contract(r *row) error {
 	if err := b.once(id); err != nil {
 		return err
 	}
-	b.psa.Contracts = append(b.psa.Contracts, k)
+	b.facts.Contracts = append(b.facts.Contracts, k)
 	return nil
 }
 
 // perClient decodes a fact of one count per client.
-func (b *builder) perClient(r *row, col string, into map[string]int64) error {
+func (b *builder) perClient(r *Row, col string, into map[string]int64) error {
 	id, err := b.knownClient(r)
 	if err != nil {
 		return err
@@ -206,7 +162,7 @@ func (b *builder) perClient(r *row, col string, into map[string]int64) error {
 	return nil
 }
 
-func (b *builder) tickets(r *row, into map[string]model.TicketCounts) error {
+func (b *builder) tickets(r *Row, into map[string]model.TicketCounts) error {
 	id, err := b.knownClient(r)
 	if err != nil {
 		return err
@@ -231,7 +187,7 @@ func (b *builder) tickets(r *row, into map[string]model.TicketCounts) error {
 	return nil
 }
 
-func (b *builder) survey(r *row) error {
+func (b *builder) survey(r *Row) error {
 	id, err := b.knownClient(r)
 	if err != nil {
 		return err
@@ -249,11 +205,11 @@ func (b *builder) survey(r *row) error {
 	if err := b.once(id); err != nil {
 		return err
 	}
-	b.psa.Surveys[id] = s
+	b.facts.Surveys[id] = s
 	return nil
 }
 
-func (b *builder) review(r *row) error {
+func (b *builder) review(r *Row) error {
 	id, err := b.knownClient(r)
 	if err != nil {
 		return err
@@ -265,11 +221,11 @@ func (b *builder) review(r *row) error {
 	if err := b.once(id); err != nil {
 		return err
 	}
-	b.psa.Reviews[id] = *d
+	b.facts.Reviews[id] = *d
 	return nil
 }
 
-func (b *builder) assessment(r *row) error {
+func (b *builder) assessment(r *Row) error {
 	id, err := b.knownClient(r)
 	if err != nil {
 		return err
@@ -290,11 +246,11 @@ func (b *builder) assessment(r *row) error {
 	if err := b.once(id); err != nil {
 		return err
 	}
-	b.psa.Assessments[id] = a
+	b.facts.Assessments[id] = a
 	return nil
 }
 
-func (b *builder) invoice(r *row) error {
+func (b *builder) invoice(r *Row) error {
 	id, err := r.key("client_id")
 	if err != nil {
 		return err
@@ -319,6 +275,6 @@ func (b *builder) invoice(r *row) error {
 	if err := b.once(id + "\x00" + o.Currency); err != nil {
 		return err
 	}
-	b.billing.Overdue[id] = append(b.billing.Overdue[id], o)
+	b.facts.Overdue[id] = append(b.facts.Overdue[id], o)
 	return nil
 }

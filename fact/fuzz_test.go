@@ -1,12 +1,10 @@
-package source
+package fact
 
 import (
 	"math"
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	"github.com/retention-exporter/retention_exporter/model"
 )
 
 // FuzzRowValues: whatever bytes a column holds, decoding never panics,
@@ -17,7 +15,7 @@ func FuzzRowValues(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		r := &row{cols: map[string]int{"v": 0}, vals: []any{raw}, loc: time.UTC}
+		r := &Row{cols: map[string]int{"v": 0}, vals: []any{raw}, loc: time.UTC}
 		if s, ok, err := r.text("v"); err == nil && ok && !utf8.ValidString(s) {
 			t.Errorf("text %q is not valid UTF-8", s)
 		}
@@ -42,15 +40,15 @@ func FuzzBuilder(f *testing.F) {
 	f.Add("c1", "Acme", "2020-01-01", "", "5", "3")
 	f.Add("", "\xff", "not a date", "2019-01-01", "-1", "99999999999999999999")
 	f.Fuzz(func(t *testing.T, id, name, since, churned, a, b string) {
-		bld := &builder{psa: &model.PSAFacts{}}
+		bld := NewDecoder(time.Time{})
 		vals := []any{[]byte(id), []byte(name), []byte(since), []byte(churned)}
 		cols := map[string]int{"client_id": 0, "name": 1, "customer_since": 2, "churned_at": 3}
-		_ = bld.start("clients", "")(&row{cols: cols, vals: vals, loc: time.UTC})
-		decodeTickets := bld.start("tickets", "30d")
-		tr := &row{cols: map[string]int{"client_id": 0, "tickets": 1, "sla_tickets": 2, "sla_breached": 3},
+		_ = bld.Start("clients", "")(&Row{cols: cols, vals: vals, loc: time.UTC})
+		decodeTickets := bld.Start("tickets", "30d")
+		tr := &Row{cols: map[string]int{"client_id": 0, "tickets": 1, "sla_tickets": 2, "sla_breached": 3},
 			vals: []any{[]byte(id), []byte(a), []byte(b), []byte(a)}, loc: time.UTC}
 		if err := decodeTickets(tr); err == nil {
-			got := bld.psa.Tickets["30d"][id]
+			got := bld.Facts().Tickets["30d"][id]
 			if got.Tickets < 0 || (got.SLABreached != nil && got.SLATickets != nil && *got.SLABreached > *got.SLATickets) {
 				t.Errorf("decoded impossible counts %+v", got)
 			}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	promodel "github.com/prometheus/common/model"
@@ -16,8 +15,7 @@ import (
 
 	"github.com/retention-exporter/retention_exporter/collector"
 	"github.com/retention-exporter/retention_exporter/config"
-	"github.com/retention-exporter/retention_exporter/model"
-	"github.com/retention-exporter/retention_exporter/source"
+	"github.com/retention-exporter/retention_exporter/replay"
 )
 
 // MinLag is how close to the wall clock the last instant may come: a
@@ -26,14 +24,10 @@ import (
 const MinLag = 3 * time.Hour
 
 // PSA reads the PSA's facts; *source.DB is one.
-type PSA interface {
-	ReadPSA(ctx context.Context, cfg *config.Config, now time.Time) (*model.Facts, []source.QueryReport, error)
-}
+type PSA = replay.PSA
 
 // Billing reads the billing facts; *source.DB is one.
-type Billing interface {
-	ReadBilling(ctx context.Context, cfg *config.Config, now time.Time) (*model.Facts, []source.QueryReport, error)
-}
+type Billing = replay.Billing
 
 // Options say what to compute and where to write it.
 type Options struct {
@@ -143,15 +137,6 @@ func Instants(from, to time.Time, step time.Duration) []time.Time {
 	return ts
 }
 
-// facts is one instant's read.
-type facts struct {
-	at      time.Time
-	psa     *model.Facts
-	billing *model.Facts
-	read    time.Duration
-	err     error
-}
-
 // Run computes every instant and writes the blocks into o.Output.
 // Billing is nil when it is not configured; the logger, which may be nil,
 // takes the TSDB's own messages. Blocks are written into a temporary
@@ -174,11 +159,7 @@ func Run(ctx context.Context, cfg *config.Config, psa PSA, billing Billing, o Op
 	}
 	defer out.cleanup()
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	instants := Instants(o.From, o.To, o.Step)
-	read := readAll(ctx, cfg, psa, billing, instants, max(1, cfg.Sources.PSA.MaxOpenConns))
-
 	w := &writer{dir: out.tmp, blockMs: o.BlockDuration.Milliseconds(), logger: logger, extra: labels.FromMap(o.Labels), ids: newHasher()}
 	st := &Stats{}
 	start := time.Now()
@@ -187,28 +168,23 @@ func Run(ctx context.Context, cfg *config.Config, psa PSA, billing Billing, o Op
 		Contracts:       cfg.Series.Contracts,
 		PortfolioOnly:   o.PortfolioOnly,
 	}
-	for f := range read {
-		if f.err != nil {
-			return nil, fmt.Errorf("reading the databases at %s: %w", f.at.Format(time.RFC3339), f.err)
-		}
-		st.Read += f.read
-		computing := time.Now()
-		res := model.Compute(cfg.Params(), f.psa, f.billing)
-		f.psa, f.billing = nil, nil // the facts can go while the samples are written
-		st.Compute += time.Since(computing)
+	err = replay.Run(ctx, cfg, psa, billing, instants, func(in replay.Instant) error {
+		st.Read += in.Read
+		st.Compute += in.Compute
 		writing := time.Now()
-		n, err := w.instant(ctx, f.at.UnixMilli(), collector.New(res, copts))
+		n, err := w.instant(ctx, in.At.UnixMilli(), collector.New(in.Result, copts))
 		if err != nil {
-			return nil, fmt.Errorf("writing the samples of %s: %w", f.at.Format(time.RFC3339), err)
+			return fmt.Errorf("writing the samples of %s: %w", in.At.Format(time.RFC3339), err)
 		}
 		st.Write += time.Since(writing)
 		st.Instants++
 		st.Samples += n
 		if o.Progress != nil {
-			o.Progress(Progress{Done: st.Instants, Total: len(instants), Instant: f.at, Elapsed: time.Since(start), Samples: st.Samples})
+			o.Progress(Progress{Done: st.Instants, Total: len(instants), Instant: in.At, Elapsed: time.Since(start), Samples: st.Samples})
 		}
-	}
-	if err := ctx.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	if st.Instants != len(instants) {
@@ -223,73 +199,6 @@ func Run(ctx context.Context, cfg *config.Config, psa PSA, billing Billing, o Op
 		return nil, err
 	}
 	return st, nil
-}
-
-// readAll reads the instants with as many readers as the PSA's pool has
-// connections, each instant in its own read-only transaction and each
-// source in parallel, and returns their facts in order of the instants.
-// It stops at the first failure, which it sends, or when ctx ends.
-func readAll(ctx context.Context, cfg *config.Config, psa PSA, billing Billing, instants []time.Time, readers int) <-chan facts {
-	lanes := make([]chan facts, readers)
-	for k := range lanes {
-		// Unbuffered: a reader holds one instant's facts until they are
-		// taken, so at most readers+2 instants are in memory at once (with the
-		// one being handed on and the one being written).
-		lanes[k] = make(chan facts)
-		go func() {
-			defer close(lanes[k])
-			for i := k; i < len(instants); i += readers {
-				f := readInstant(ctx, cfg, psa, billing, instants[i])
-				select {
-				case lanes[k] <- f:
-				case <-ctx.Done():
-					return
-				}
-				if f.err != nil {
-					return
-				}
-			}
-		}()
-	}
-	out := make(chan facts)
-	go func() {
-		defer close(out)
-		for i := range instants {
-			f, ok := <-lanes[i%readers]
-			if !ok {
-				return
-			}
-			select {
-			case out <- f:
-			case <-ctx.Done():
-				return
-			}
-			if f.err != nil {
-				return
-			}
-		}
-	}()
-	return out
-}
-
-func readInstant(ctx context.Context, cfg *config.Config, psa PSA, billing Billing, at time.Time) facts {
-	f := facts{at: at}
-	start := time.Now()
-	var wg sync.WaitGroup
-	var psaErr, billingErr error
-	wg.Go(func() { f.psa, _, psaErr = psa.ReadPSA(ctx, cfg, at) })
-	if billing != nil {
-		wg.Go(func() { f.billing, _, billingErr = billing.ReadBilling(ctx, cfg, at) })
-	}
-	wg.Wait()
-	f.read = time.Since(start)
-	switch {
-	case psaErr != nil:
-		f.err = fmt.Errorf("%s: %w", config.PSA, psaErr)
-	case billingErr != nil:
-		f.err = fmt.Errorf("%s: %w", config.Billing, billingErr)
-	}
-	return f
 }
 
 // DefaultBlockDuration is the largest range Prometheus compacts blocks

@@ -28,6 +28,7 @@ func Compute(p *Params, psa, billing *Facts) *Result {
 		}
 	}
 	res.Portfolio = c.portfolio()
+	res.Risk = p.Risk
 	return res
 }
 
@@ -218,6 +219,7 @@ func (c *computation) client(cl Client, mrr map[string]float64) ClientResult {
 		r.MRR = append(r.MRR, CurrencyValue{Currency: cur, Value: mrr[cur]})
 	}
 	c.health(cl, &r, oldest)
+	c.risk(&r)
 	return r
 }
 

@@ -62,6 +62,8 @@ type Params struct {
 	CohortMonths int
 	// ReasonsLimit is how many churn reasons keep their own label value.
 	ReasonsLimit int
+	// Risk is the churn-risk model, nil without one.
+	Risk *RiskModel
 }
 
 // ProfileFor returns the health profile of a segment ("" for clients

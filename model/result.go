@@ -6,6 +6,9 @@ type Result struct {
 	Clients   []ClientResult
 	Contracts []ContractResult
 	Portfolio Portfolio
+	// Risk is the churn-risk model the clients' risks come from, nil
+	// without one.
+	Risk *RiskModel
 }
 
 // ClientResult holds the per-client values of a client active today.
@@ -35,6 +38,11 @@ type ClientResult struct {
 	// component they score is configured.
 	UtilizationTarget    *float64
 	ReviewCadenceSeconds *float64
+	// ChurnRisk is the probability of churning within the risk model's
+	// horizon, and RiskContributions each present term's log-odds; nil
+	// without a model or without any of its components.
+	ChurnRisk         *float64
+	RiskContributions []ComponentScore
 }
 
 // ContractResult holds the per-contract values of an exported contract.

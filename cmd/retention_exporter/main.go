@@ -39,6 +39,7 @@ type CLI struct {
 	CheckConfig CheckConfigCmd `cmd:"" name:"check-config" help:"Check a configuration file and exit."`
 	Generate    GenerateCmd    `cmd:"" help:"Write the alert rules (and dashboards) for a configuration."`
 	Backfill    BackfillCmd    `cmd:"" help:"Compute the past and write it as Prometheus TSDB blocks."`
+	FitRisk     FitRiskCmd     `cmd:"" name:"fit-risk" help:"Learn churn risk from the replayed history and write a model file."`
 }
 
 // dsnHelp says where the DSNs come from: never flags, so that they stay

@@ -47,6 +47,7 @@ func New(r *model.Result, o Options) *Collector {
 		}
 	}
 	fs = append(fs, portfolioFamilies()...)
+	fs = append(fs, modelFamilies()...)
 	return &Collector{result: r, families: fs}
 }
 

@@ -161,6 +161,73 @@ func clientFamilies() []family {
 			func(c *model.ClientResult) *float64 { return c.UtilizationTarget }),
 		clientGauge(metrics.ClientReviewCadence, "Review cadence of the client's health profile.",
 			func(c *model.ClientResult) *float64 { return c.ReviewCadenceSeconds }),
+		{name: metrics.ClientChurnRisk, help: "Probability of churning within the horizon, from the churn-risk model file.",
+			labels: with(clientLabels, metrics.LabelHorizon),
+			collect: func(r *model.Result, emit emitFunc) {
+				for _, c := range r.Clients {
+					if c.ChurnRisk != nil {
+						emit(*c.ChurnRisk, c.ID, c.Name, r.Risk.Horizon.Label)
+					}
+				}
+			}},
+		{name: metrics.ClientChurnRiskContribution, help: "Log-odds a present health component adds to the churn risk: coefficient * (score - mean) / scale.",
+			labels: with(clientLabels, metrics.LabelComponent),
+			collect: func(r *model.Result, emit emitFunc) {
+				for _, c := range r.Clients {
+					for _, s := range c.RiskContributions {
+						emit(s.Score, c.ID, c.Name, string(s.Component))
+					}
+				}
+			}},
+	}
+}
+
+// modelFamilies are the churn-risk model's own series: its evaluation,
+// as the model file holds it.
+func modelFamilies() []family {
+	gauge := func(name, help string, value func(m *model.RiskModel) *float64) family {
+		return family{name: name, help: help, labels: []string{metrics.LabelHorizon}, collect: func(r *model.Result, emit emitFunc) {
+			if r.Risk != nil {
+				if v := value(r.Risk); v != nil {
+					emit(*v, r.Risk.Horizon.Label)
+				}
+			}
+		}}
+	}
+	bins := func(name, help string, value func(b model.CalibrationBin) float64) family {
+		return family{name: name, help: help, labels: []string{metrics.LabelHorizon, metrics.LabelBin}, collect: func(r *model.Result, emit emitFunc) {
+			if r.Risk != nil {
+				for i, b := range r.Risk.Evaluation.Calibration {
+					emit(value(b), r.Risk.Horizon.Label, strconv.Itoa(i+1))
+				}
+			}
+		}}
+	}
+	return []family{
+		gauge(metrics.ChurnModelTrained, "When the churn-risk model was trained: the start of the day its outcomes are known to.",
+			func(m *model.RiskModel) *float64 { v := float64(m.TrainedAt.Unix()); return &v }),
+		{name: metrics.ChurnModelAUC, help: "Walk-forward AUC of the learned churn risk and of the health score on the same rows.",
+			labels: []string{metrics.LabelHorizon, metrics.LabelModel}, collect: func(r *model.Result, emit emitFunc) {
+				if r.Risk == nil {
+					return
+				}
+				if v := r.Risk.Evaluation.AUC; v != nil {
+					emit(*v, r.Risk.Horizon.Label, metrics.ModelLearned)
+				}
+				if v := r.Risk.Evaluation.HealthScoreAUC; v != nil {
+					emit(*v, r.Risk.Horizon.Label, metrics.ModelHealthScore)
+				}
+			}},
+		gauge(metrics.ChurnModelBrier, "Walk-forward Brier score of the learned churn risk.",
+			func(m *model.RiskModel) *float64 { return m.Evaluation.Brier }),
+		gauge(metrics.ChurnModelBaseRate, "Share of the labelled training rows whose client churned within the horizon.",
+			func(m *model.RiskModel) *float64 { return &m.Evaluation.BaseRate }),
+		gauge(metrics.ChurnModelEvents, "Labelled training rows whose client churned within the horizon.",
+			func(m *model.RiskModel) *float64 { v := float64(m.Evaluation.Events); return &v }),
+		bins(metrics.ChurnModelCalibrationPredicted, "Mean predicted churn risk in each calibration bin of the walk-forward rows.",
+			func(b model.CalibrationBin) float64 { return b.Predicted }),
+		bins(metrics.ChurnModelCalibrationObserved, "Observed churn rate in each calibration bin of the walk-forward rows.",
+			func(b model.CalibrationBin) float64 { return b.Observed }),
 	}
 }
 

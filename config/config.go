@@ -19,6 +19,7 @@ import (
 
 	"github.com/retention-exporter/retention_exporter/fact"
 	"github.com/retention-exporter/retention_exporter/model"
+	"github.com/retention-exporter/retention_exporter/risk"
 )
 
 // Default environment variables holding the DSNs.
@@ -42,6 +43,7 @@ type Config struct {
 	Cohorts  Cohorts           `yaml:"cohorts"`
 	Series   SeriesOptions     `yaml:"series"`
 	Targets  Targets           `yaml:"targets"`
+	Risk     Risk              `yaml:"risk"`
 	Alerts   Alerts            `yaml:"alerts"`
 	location *time.Location    `yaml:"-"`
 	dir      string            `yaml:"-"`
@@ -50,6 +52,7 @@ type Config struct {
 	billing bool
 	// profileList is the resolved health profiles, the default first.
 	profileList []*Profile
+	riskModel   *model.RiskModel
 	params      *model.Params
 }
 
@@ -144,6 +147,18 @@ type Targets struct {
 type Threshold struct {
 	Warning float64 `yaml:"warning"`
 	Target  float64 `yaml:"target"`
+}
+
+// Risk configures churn risk learned by fit-risk.
+type Risk struct {
+	// ModelFile is the model file fit-risk wrote; relative to the config
+	// file's directory. Without one no churn-risk series exist.
+	ModelFile string `yaml:"model_file"`
+	// Threshold is the churn risk at and above which a client alerts and
+	// shows red: a few times the base rate of a typical MSP.
+	Threshold float64 `yaml:"threshold"`
+	// MaxModelAge: a model trained longer ago than this alerts.
+	MaxModelAge Window `yaml:"max_model_age"`
 }
 
 // Churn configures the churn metrics.
@@ -243,6 +258,7 @@ func Default() *Config {
 			NRR:      Threshold{Warning: 0.95, Target: 1.00},
 			Coverage: 0.70,
 		},
+		Risk: Risk{Threshold: 0.10, MaxModelAge: MustWindow("45d")},
 		Alerts: Alerts{
 			Selector:              `job="retention"`,
 			RunbookURL:            "https://github.com/retention-exporter/retention_exporter/blob/main/docs/runbooks.md",
@@ -389,7 +405,40 @@ func (c *Config) check() error {
 	if err := c.checkAlerts(); err != nil {
 		return err
 	}
-	return c.checkQueries()
+	if err := c.checkQueries(); err != nil {
+		return err
+	}
+	return c.loadRisk()
+}
+
+// loadRisk checks the risk settings and reads the model file.
+func (c *Config) loadRisk() error {
+	r := c.Risk
+	if r.Threshold <= 0 || r.Threshold >= 1 {
+		return errors.New("risk.threshold must be between 0 and 1")
+	}
+	if r.MaxModelAge.Duration <= 0 {
+		return errors.New("risk.max_model_age must be positive")
+	}
+	if r.ModelFile == "" {
+		return nil
+	}
+	p := r.ModelFile
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(c.dir, p)
+	}
+	m, err := risk.ReadFile(p)
+	if err != nil {
+		return fmt.Errorf("risk.model_file: %w", err)
+	}
+	for _, t := range m.Terms {
+		i := slices.IndexFunc(model.Components, func(s model.ComponentSpec) bool { return s.Name == t.Component })
+		if !c.ComponentConfigured(model.Components[i]) {
+			return fmt.Errorf("risk.model_file: %s: component %s is not configured (its queries are disabled)", p, t.Component)
+		}
+	}
+	c.riskModel = m
+	return nil
 }
 
 func (c *Config) checkWindows() error {
@@ -621,6 +670,7 @@ func (c *Config) buildParams() *model.Params {
 		OverdueLimit: model.Window(c.Health.OverdueLimit),
 		CohortMonths: c.Cohorts.Months,
 		ReasonsLimit: c.Churn.ReasonsLimit,
+		Risk:         c.riskModel,
 	}
 	for _, comp := range model.Components {
 		if c.ComponentConfigured(comp) {

@@ -27,6 +27,27 @@ const (
 	// The targets of the client's health profile.
 	ClientUtilizationTarget = "retention_client_utilization_target_ratio"
 	ClientReviewCadence     = "retention_client_review_cadence_seconds"
+	// Churn risk from the model file, when one is configured.
+	ClientChurnRisk             = "retention_client_churn_risk_ratio"        // horizon
+	ClientChurnRiskContribution = "retention_client_churn_risk_contribution" // component
+)
+
+// The churn-risk model's series, when a model file is configured: label
+// horizon, plus those noted.
+const (
+	ChurnModelTrained              = "retention_churn_model_trained_timestamp_seconds"
+	ChurnModelAUC                  = "retention_churn_model_auc_ratio" // model
+	ChurnModelBrier                = "retention_churn_model_brier_score"
+	ChurnModelBaseRate             = "retention_churn_model_base_rate_ratio"
+	ChurnModelEvents               = "retention_churn_model_events"
+	ChurnModelCalibrationPredicted = "retention_churn_model_calibration_predicted_ratio" // bin
+	ChurnModelCalibrationObserved  = "retention_churn_model_calibration_observed_ratio"  // bin
+)
+
+// Values of the model label of ChurnModelAUC.
+const (
+	ModelLearned     = "learned"
+	ModelHealthScore = "health_score"
 )
 
 // Per-contract series: labels client_id, client, contract_id and contract.
@@ -111,6 +132,8 @@ const (
 	LabelMovement       = "movement"
 	LabelCohort         = "cohort"
 	LabelAgeMonths      = "age_months"
+	LabelModel          = "model"
+	LabelBin            = "bin"
 )
 
 // All lists every metric name above.
@@ -120,12 +143,14 @@ func All() []string {
 		ClientTickets, ClientUtilization, ClientSLACompliance, ClientSLATickets, ClientCSAT, ClientCSATResponses, ClientBestPractice,
 		ClientLastReviewTimestamp, ClientRenewalContacts, ClientOverdueInvoices, ClientOverdueAmount,
 		ClientOldestOverdueTimestamp, ClientMRR, ClientHealthScore, ClientHealthComponentScore,
-		ClientHealthCoverage, ClientUtilizationTarget, ClientReviewCadence,
+		ClientHealthCoverage, ClientUtilizationTarget, ClientReviewCadence, ClientChurnRisk, ClientChurnRiskContribution,
 		ContractDaysToRenewal, ContractEndTimestamp, ContractMonthlyValue, ContractRenewalNoticeSent,
 		ContractCancelTimestamp, ContractInfo,
 		Clients, ChurnCohortClients, ChurnedClients, ChurnedClientsByReason, MRR,
 		RevenueCohortMRR, RevenueRetainedMRR, RevenueCurrentMRR,
 		MRRMovement, MRRMovementClients, CohortClients, CohortRetainedClients, CohortMRR,
+		ChurnModelTrained, ChurnModelAUC, ChurnModelBrier, ChurnModelBaseRate, ChurnModelEvents,
+		ChurnModelCalibrationPredicted, ChurnModelCalibrationObserved,
 		BuildInfo, SourceUp, SourceLastSuccess, RefreshDuration, QueryUp, QueryLastSuccess, QueryDuration, QueryErrors, InvalidRows,
 		SnapshotRenderDuration, ConfigLastReloadSuccessful, ConfigLastReloadSuccess,
 	}

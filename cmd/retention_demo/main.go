@@ -85,8 +85,20 @@ func run(ctx context.Context, c cli, logger *slog.Logger) error {
 		}
 		fmt.Fprint(os.Stderr, loadHelp(c.Backfill, target(c.ListenAddress), st, time.Since(start)))
 	}
+	dir, err := os.MkdirTemp("", "retention_demo")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	configFile, err := learnRisk(ctx, cfg, dir, time.Now(), logger)
+	if err != nil {
+		return err
+	}
+	if cfg, err = config.Load(configFile); err != nil {
+		return err
+	}
 	fmt.Fprint(os.Stderr, banner(c.ListenAddress, sum.Stories))
-	return serve.Run(ctx, cfg, "", serve.Web{ListenAddresses: []string{c.ListenAddress}, TelemetryPath: "/metrics"}, logger)
+	return serve.Run(ctx, cfg, configFile, serve.Web{ListenAddresses: []string{c.ListenAddress}, TelemetryPath: "/metrics"}, logger)
 }
 
 // demoConfig is the one configuration the demo's backfill and serving
@@ -140,9 +152,10 @@ The first refresh runs now; then every 5 minutes. Scripted clients to look for:
 
 Try:
   curl -s %s | grep 'retention_client_health_score'
+  curl -s %s | grep 'retention_client_churn_risk_ratio'
   curl -s %s | grep '%s'
 
 Stop with Ctrl-C.
 
-`, url, s.AtRisk.Name, s.Lapsed.Name, s.Overdue.Name, s.New.Name, s.Notice.Name, url, url, s.AtRisk.ID)
+`, url, s.AtRisk.Name, s.Lapsed.Name, s.Overdue.Name, s.New.Name, s.Notice.Name, url, url, url, s.AtRisk.ID)
 }

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -87,10 +86,22 @@ func TestParseDefaults(t *testing.T) {
 				t.Errorf("movement windows %v, cohort months %d", got, c.Cohorts.Months)
 			}
 			h := c.Health
-			wantWeights := Weights{model.ComponentUtilization: 0.20, model.ComponentSLA: 0.20, model.ComponentCSAT: 0.15, model.ComponentEngagement: 0.15,
+			// Every component has its table's default weight; those of the
+			// SPEC are pinned.
+			pinned := Weights{model.ComponentUtilization: 0.20, model.ComponentSLA: 0.20, model.ComponentCSAT: 0.15, model.ComponentEngagement: 0.15,
 				model.ComponentBilling: 0.15, model.ComponentBestPractice: 0.10, model.ComponentContacts: 0.05}
-			if !maps.Equal(h.Weights, wantWeights) {
-				t.Errorf("weights = %+v, want %+v", h.Weights, wantWeights)
+			for _, comp := range model.Components {
+				if w, ok := h.Weights[comp.Name]; !ok || w != comp.DefaultWeight {
+					t.Errorf("weight of %s = %v, want the default %v", comp.Name, w, comp.DefaultWeight)
+				}
+			}
+			for comp, w := range pinned {
+				if h.Weights[comp] != w {
+					t.Errorf("weight of %s = %v, want %v", comp, h.Weights[comp], w)
+				}
+			}
+			if len(h.Weights) != len(model.Components) {
+				t.Errorf("weights = %+v, want one per component", h.Weights)
 			}
 			if h.UtilizationTarget != 0.2 || h.ReviewCadence.Days() != 90 || h.OverdueLimit.Days() != 60 || h.PositiveScore != 4 {
 				t.Errorf("health = %+v", h)
@@ -575,8 +586,21 @@ func TestPlan(t *testing.T) {
 	for _, q := range c.Plan(PSA, now) {
 		names = append(names, q.Name())
 	}
-	want := []string{"clients", "contracts", "endpoints", "tickets[7d]", "tickets[30d]", "tickets[90d]",
-		"surveys[90d]", "reviews", "contacts", "assessments"}
+	// Every PSA fact in table order, the tickets once per distinct
+	// window (the ticket windows, then those of utilization and SLA),
+	// the surveys for the CSAT window.
+	var want []string
+	for _, f := range fact.All {
+		switch {
+		case f.Source != PSA:
+		case f.Name == model.QueryTickets:
+			want = append(want, "tickets[7d]", "tickets[30d]", "tickets[90d]")
+		case f.Name == model.QuerySurveys:
+			want = append(want, "surveys[90d]")
+		default:
+			want = append(want, f.Name)
+		}
+	}
 	if !slices.Equal(names, want) {
 		t.Errorf("PSA plan = %v, want %v", names, want)
 	}

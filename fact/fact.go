@@ -1,7 +1,8 @@
 // Package fact holds the facts the exporter reads, one entry each: the
 // query's name, source, columns, windows and default SQL; the decoder of
 // its rows; and the model input it fills. To add a fact, add its entry
-// to All, its row decoder, and its field in model.Facts.
+// to All, its row decoder and its field in model.Facts; the README's
+// "Each kind of thing is one entry" lists what else names it.
 package fact
 
 import (

@@ -32,8 +32,9 @@ type ComponentSpec struct {
 }
 
 // Components lists every health component in display order. To add
-// one, add its entry here: the config, the metrics, the docs and the
-// dashboards take their lists from this table.
+// one, add its entry here: the config, the collector, the dashboards
+// and the rules take their lists from this table, and a test fails until
+// the docs describe it (README, "Each kind of thing is one entry").
 var Components = []ComponentSpec{
 	{ComponentUtilization, 0.20, []string{QueryTickets, QueryEndpoints},
 		"tickets per endpoint against the utilization target",

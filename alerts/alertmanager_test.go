@@ -39,6 +39,8 @@ func TestAlertmanagerRoutes(t *testing.T) {
 		{[]string{"alertname=RetentionSourceDown", "category=exporter", "severity=critical", "source=psa"}, "oncall"},
 		{[]string{"alertname=RetentionInvalidRows", "category=exporter", "severity=warning"}, "oncall"},
 		{[]string{"alertname=RetentionLogoChurnHigh", "category=portfolio", "severity=warning"}, "leadership"},
+		{[]string{"alertname=RetentionChurnModelStale", "category=model", "severity=warning"}, "leadership"},
+		{[]string{"alertname=RetentionClientChurnRiskHigh", "category=client", "severity=warning", "account_manager=Bob"}, "account-managers"},
 		{[]string{"alertname=RetentionClientHealthCritical", "category=client", "severity=critical", "account_manager=Bob"}, "account-managers-critical"},
 		{[]string{"alertname=RetentionCSATLow", "category=client", "severity=warning", "account_manager=Bob"}, "account-managers"},
 		{[]string{"alertname=RetentionRenewalAtRisk", "category=client", "severity=critical", "account_manager=Alex Morgan"}, "am-alex-morgan"},

@@ -60,6 +60,7 @@ func Generate(cfg *config.Config) *File {
 		{Name: "retention.rules", Rules: recordingRules(cfg)},
 		{Name: "retention.clients", Rules: clientAlerts(cfg)},
 		{Name: "retention.portfolio", Rules: portfolioAlerts(cfg)},
+		{Name: "retention.model", Rules: modelAlerts(cfg)},
 		{Name: "retention.exporter", Rules: exporterAlerts(cfg)},
 	}}
 }
@@ -163,6 +164,9 @@ const who = `{{ $labels.client }} (segment "{{ $labels.segment }}", account mana
 // weakest lists the client's three weakest health components.
 const weakest = `Weakest components: {{ range printf "sort(bottomk(3, retention_client_health_component_score{client_id=%q}))" $labels.client_id | query }}{{ .Labels.component }} {{ printf "%.0f" .Value }}; {{ end }}`
 
+// largest names the component adding the most to the client's churn risk.
+const largest = `Largest contribution: {{ range printf "topk(1, ` + m.ClientChurnRiskContribution + `{client_id=%q})" $labels.client_id | query }}{{ .Labels.component }} ({{ printf "%+.2f" .Value }} log-odds){{ end }}.`
+
 // clientTarget is the utilization target of the alert's client: its
 // health profile's.
 const clientTarget = `{{ with printf "` + m.ClientUtilizationTarget + `{client_id=%q}" $labels.client_id | query }}{{ . | first | value }}{{ end }}`
@@ -231,6 +235,11 @@ func clientAlerts(cfg *config.Config) []Rule {
 			`{{ $labels.client }}: CSAT {{ $value | humanizePercentage }}`,
 			who+` rated {{ $value | humanizePercentage }} of `+evidence(m.ClientCSATResponses, "surveys")+` positive in the last `+cfg.Windows.CSAT.Label+` (minimum `+num(100*a.CSATMin)+`%).`,
 			clientDashboard),
+		alert(cfg, "RetentionClientChurnRiskHigh",
+			withInfo(fmt.Sprintf("%s >= %s", m.ClientChurnRisk, num(cfg.Risk.Threshold))), "1h", "warning", "client", psa,
+			`{{ $labels.client }}: churn risk {{ $value | humanizePercentage }} within {{ $labels.horizon }}`,
+			who+` has a {{ $value | humanizePercentage }} risk of churning within {{ $labels.horizon }} (alert at `+num(100*cfg.Risk.Threshold)+`%), learned from your own history. `+largest,
+			clientDashboard),
 		alert(cfg, "RetentionInvoiceOverdue",
 			withInfo(fmt.Sprintf("(time() - %s) / 86400 > %s", m.ClientOldestOverdueTimestamp, days(a.OverdueAfter))),
 			"1h", "warning", "client", component(billing, model.ComponentBilling),
@@ -266,6 +275,24 @@ func portfolioAlerts(cfg *config.Config) []Rule {
 			`Logo churn over `+w+` is {{ $value | humanizePercentage }}`,
 			`{{ $value | humanizePercentage }} of the clients active `+w+` ago have churned since, above the target of `+num(100*a.LogoChurnMax)+`%.`,
 			"/d/"+m.DashboardLeadership+"/retention-leadership"),
+	}
+}
+
+// modelAlerts watch the churn-risk model: its age, and whether it still
+// ranks churners better than the health score.
+func modelAlerts(cfg *config.Config) []Rule {
+	r := cfg.Risk
+	dash := "/d/" + m.DashboardLeadership + "/retention-leadership"
+	return []Rule{
+		alert(cfg, "RetentionChurnModelStale",
+			fmt.Sprintf("time() - %s > %.0f", m.ChurnModelTrained, r.MaxModelAge.Duration.Seconds()), "1h", "warning", "model", nil,
+			`The churn-risk model is {{ $value | humanizeDuration }} old`,
+			`The churn-risk model served by {{ $labels.instance }} was trained {{ $value | humanizeDuration }} ago, more than `+r.MaxModelAge.Label+` (risk.max_model_age): refit it with retention_exporter fit-risk.`, dash),
+		alert(cfg, "RetentionChurnModelWorseThanScore",
+			fmt.Sprintf("%[1]s{%[2]s=%[3]q}\n< ignoring (%[2]s)\n%[1]s{%[2]s=%[4]q}", m.ChurnModelAUC, m.LabelModel, m.ModelLearned, m.ModelHealthScore),
+			"1h", "warning", "model", nil,
+			`The learned churn risk ranks churners worse than the health score`,
+			`Walking forward over the last year, the learned churn risk served by {{ $labels.instance }} ranked churners with an AUC of {{ printf "%.3f" $value }}, below the health score's on the same rows: trust the health score, and refit or check the mapping's history.`, dash),
 	}
 }
 

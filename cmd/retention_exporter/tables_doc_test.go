@@ -82,7 +82,7 @@ func TestDocsListEveryFactAndComponent(t *testing.T) {
 	// Lists in prose.
 	for _, c := range []struct {
 		doc, pattern string
-		want        []string
+		want         []string
 	}{
 		{"../../docs/configuration.md", `A dated fact \(([^)]*)\)`, dated},
 		{"../../docs/dashboards.md", "`retention_client_health_component_score` \\(([^)]*)\\)", components},

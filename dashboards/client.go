@@ -61,6 +61,8 @@ func client(cfg *config.Config) *dashboard.DashboardBuilder {
 		fmt.Sprintf("sort(%s{%s})", m.ClientHealthComponentScore, c), "{{component}}", units.NoUnit, healthThresholds(cfg)).
 		Max(100).Span(8).Height(9))
 
+	clientRisk(cfg, d, c)
+
 	factor := cfg.Alerts.OverUtilizationFactor
 	target := latest("client_id", fmt.Sprintf("%s{%s}", m.ClientUtilizationTarget, c))
 	row(d, "Service")

@@ -16,8 +16,29 @@ import (
 	m "github.com/retention-exporter/retention_exporter/metrics"
 )
 
-// TestPanelsShowData runs MariaDB with a generated MSP, the exporter and
-// Prometheus with the shipped recording rules, then evaluates every panel
+// riskModel is a churn-risk model file for the panels that show one.
+const riskModel = `{
+  "horizon": "90d", "horizon_seconds": 7776000, "trained_at": 1764547200, "step": "30d", "penalty": 1,
+  "intercept": -3.2,
+  "components": [
+    {"name": "utilization", "mean": 80, "scale": 20, "coefficient": -0.6},
+    {"name": "sla", "mean": 90, "scale": 10, "coefficient": -0.3},
+    {"name": "csat", "mean": 75, "scale": 15, "coefficient": -0.4}
+  ],
+  "left_out": [],
+  "evaluation": {"rows": 9000, "events": 360, "churners": 120, "base_rate": 0.04,
+    "walk_forward_rows": 3000, "walk_forward_events": 110, "auc": 0.78, "auc_low": 0.72, "auc_high": 0.83,
+    "brier": 0.034, "health_score_auc": 0.71,
+    "calibration": [{"predicted": 0.01, "observed": 0.0, "rows": 300}, {"predicted": 0.02, "observed": 0.01, "rows": 300},
+      {"predicted": 0.02, "observed": 0.02, "rows": 300}, {"predicted": 0.03, "observed": 0.02, "rows": 300},
+      {"predicted": 0.03, "observed": 0.04, "rows": 300}, {"predicted": 0.04, "observed": 0.03, "rows": 300},
+      {"predicted": 0.05, "observed": 0.05, "rows": 300}, {"predicted": 0.06, "observed": 0.07, "rows": 300},
+      {"predicted": 0.08, "observed": 0.08, "rows": 300}, {"predicted": 0.15, "observed": 0.14, "rows": 300}]}
+}`
+
+// TestPanelsShowData runs MariaDB with a generated MSP, the exporter
+// serving a churn-risk model and Prometheus with the shipped recording
+// rules, then evaluates every panel
 // query with its variables substituted: each runs, each but the direction
 // panels' returns at least one series, and the NOC's at-risk table lists
 // the scripted at-risk client.
@@ -31,7 +52,7 @@ func TestPanelsShowData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := stack.Start(t, stack.Options{Clients: 80, Rules: rules})
+	s := stack.Start(t, stack.Options{Clients: 80, Rules: rules, RiskModel: []byte(riskModel)})
 	prom := s.Prometheus
 	ctx := context.Background()
 	story := s.Stories.AtRisk

@@ -60,6 +60,7 @@ func leadership(cfg *config.Config) *dashboard.DashboardBuilder {
 		WithTarget(query("A", revenue(m.RevenueRetainedMRR), "GRR {{segment}} {{currency}}")).
 		WithTarget(query("B", revenue(m.RevenueCurrentMRR), "NRR {{segment}} {{currency}}")).
 		Span(12).Height(8))
+	riskRow(cfg, d)
 	row(d, "Why clients leave, and the health of the book")
 	d.WithPanel(bars("Churned clients by reason, "+longest, "Clients of the "+longest+" cohort that churned, by the reason recorded.",
 		fmt.Sprintf("sort_desc(sum by (reason) (%s{window=%q, %s}))", m.ChurnedClientsByReason, longest, seg), "{{reason}}",

@@ -113,22 +113,30 @@ func atRiskTable(cfg *config.Config) *table.PanelBuilder {
 	at := fmt.Sprintf("%s < %g", m.ClientHealthScore, b.AtRisk)
 	// B and C keep only the clients A lists, so the filters apply to every column.
 	listed := infoJoin("(" + at + ")")
-	return tableBase("Clients at risk", fmt.Sprintf("Clients with health below %g, weakest first, with their account manager, the days to their next renewal and their weakest health component. Click a client for its detail.", b.AtRisk)).
+	return tableBase("Clients at risk", fmt.Sprintf("Clients with health below %g, weakest first, with their account manager, their learned churn risk (with a model file), the days to their next renewal and their weakest health component. Click a column to sort by it, a client for its detail.", b.AtRisk)).
 		WithTarget(tableQuery("A", listed)).
 		WithTarget(tableQuery("B", fmt.Sprintf("min by (client_id) (%s >= 0) and on (client_id) (%s)", m.ContractDaysToRenewal, listed))).
 		WithTarget(tableQuery("C", fmt.Sprintf("bottomk by (client_id) (1, %s) and on (client_id) (%s)", m.ClientHealthComponentScore, listed))).
+		WithTarget(tableQuery("D", fmt.Sprintf("max by (client_id) (%s) and on (client_id) (%s)", m.ClientChurnRisk, listed))).
 		WithTransformation(merge()).
 		WithTransformation(organize(
 			[]string{"Time", "job", "instance", "segment", "__name__"},
 			map[string]string{"client": "Client", "account_manager": "Account manager", "Value #A": "Health",
-				"Value #B": "Days to renewal", "component": "Weakest", "Value #C": "Weakest score"},
-			[]string{"client", "account_manager", "Value #A", "Value #B", "component", "Value #C"})).
+				"Value #D": "Churn risk", "Value #B": "Days to renewal", "component": "Weakest", "Value #C": "Weakest score"},
+			[]string{"client", "account_manager", "Value #A", "Value #D", "Value #B", "component", "Value #C"})).
 		SortBy([]cog.Builder[common.TableSortByFieldState]{common.NewTableSortByFieldStateBuilder().DisplayName("Health").Desc(false)}).
 		OverrideByName("Health", []dashboard.DynamicConfigValue{
 			{Id: "custom.cellOptions", Value: map[string]any{"type": "color-background", "mode": "basic"}},
 			{Id: "thresholds", Value: map[string]any{"mode": "absolute", "steps": []map[string]any{
 				{"value": nil, "color": "red"}, {"value": b.Critical, "color": "orange"}, {"value": b.AtRisk, "color": "green"}}}},
 			{Id: "decimals", Value: 0},
+		}).
+		OverrideByName("Churn risk", []dashboard.DynamicConfigValue{
+			{Id: "custom.cellOptions", Value: map[string]any{"type": "color-text"}},
+			{Id: "unit", Value: "percentunit"},
+			{Id: "decimals", Value: 0},
+			{Id: "thresholds", Value: map[string]any{"mode": "absolute", "steps": []map[string]any{
+				{"value": nil, "color": "green"}, {"value": cfg.Risk.Threshold / 2, "color": "orange"}, {"value": cfg.Risk.Threshold, "color": "red"}}}},
 		}).
 		OverrideByName("Client", clientCellLink()).
 		OverrideByName("Weakest score", []dashboard.DynamicConfigValue{{Id: "decimals", Value: 0}}).

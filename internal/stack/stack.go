@@ -30,6 +30,8 @@ type Options struct {
 	Rules   []byte // Prometheus rule file
 	// AlertmanagerAddr, when set, receives Prometheus' alerts.
 	AlertmanagerAddr string
+	// RiskModel, when set, is the churn-risk model file the exporter serves.
+	RiskModel []byte
 }
 
 // Stack is a running product.
@@ -131,7 +133,14 @@ func Start(t *testing.T, o Options) *Stack {
 	}
 	s.ExporterAddr = fmt.Sprintf("127.0.0.1:%d", port)
 	cfgPath := filepath.Join(dir, "retention.yml")
-	if err := os.WriteFile(cfgPath, []byte("refresh_interval: 2s\nsources:\n  psa:\n    query_timeout: 2s\n  billing:\n    dsn_env: RETENTION_BILLING_DSN\n    query_timeout: 2s\n"), 0o600); err != nil {
+	yml := "refresh_interval: 2s\nsources:\n  psa:\n    query_timeout: 2s\n  billing:\n    dsn_env: RETENTION_BILLING_DSN\n    query_timeout: 2s\n"
+	if o.RiskModel != nil {
+		if err := os.WriteFile(filepath.Join(dir, "risk-model.json"), o.RiskModel, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		yml += "risk:\n  model_file: risk-model.json\n"
+	}
+	if err := os.WriteFile(cfgPath, []byte(yml), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	exp := exec.Command(bin, "--config.file="+cfgPath, "--web.listen-address="+s.ExporterAddr)

@@ -52,17 +52,8 @@ func (b *bench) retentionExporter(n int, cfg []byte, floor time.Duration) (strin
 	pid := srv.cmd.Process.Pid
 	refreshes := newRefreshLog(config.PSA, config.Billing)
 	t := target{base: "http://" + srv.addr, last: "retention_source_up", sized: true, whole: refreshes.addText}
-	for deadline := time.Now().Add(10 * time.Minute); ; {
-		if resp, err := http.Get(t.base + "/-/ready"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			return "", "", fmt.Errorf("exporter not ready")
-		}
-		time.Sleep(100 * time.Millisecond)
+	if err := waitReady(t); err != nil {
+		return "", "", err
 	}
 	idle, err := idleRefreshes(t, refreshes, b.Runs, 30*time.Minute)
 	if err != nil {
@@ -106,6 +97,22 @@ func (b *bench) retentionExporter(n int, cfg []byte, floor time.Duration) (strin
 		percentile(r.lat, 0.5).Round(time.Microsecond*100), percentile(r.lat, 0.99).Round(time.Microsecond*100),
 		len(r.lat), r.errs, refreshSummary(during, all), rss/1024)
 	return line, strings.Join(rows, "\n"), nil
+}
+
+// waitReady waits up to 10 minutes for the exporter's first refresh.
+func waitReady(t target) error {
+	for deadline := time.Now().Add(10 * time.Minute); ; {
+		if resp, err := http.Get(t.base + "/-/ready"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("exporter not ready")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // idleRefreshes waits for the n refreshes after the one being served and

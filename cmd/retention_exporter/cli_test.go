@@ -92,6 +92,17 @@ func TestCheckConfig(t *testing.T) {
 		{"dsn_file", "sources:\n  psa:\n    dsn_file: " + write("psa_dsn", "reader:s3cret@tcp(psa-db:3306)/psa\n") + "\n", true,
 			"psa DSN: file " + filepath.Join(dir, "psa_dsn") + ", reader@psa-db:3306/psa"},
 		{"misspelt component", "health:\n  weights:\n    utilisation: 0.2\n", false, `line 3: unknown health component "utilisation"`},
+		{"risk model", "risk:\n  model_file: " + write("model.json", `{"horizon": "90d", "horizon_seconds": 7776000, "trained_at": 1764547200, "step": "30d", "penalty": 1,
+  "intercept": -3, "components": [{"name": "sla", "mean": 90, "scale": 10, "coefficient": -0.5}], "left_out": [],
+  "evaluation": {"rows": 10, "events": 1, "churners": 1, "base_rate": 0.1, "walk_forward_rows": 0, "walk_forward_events": 0,
+    "auc": null, "auc_low": null, "auc_high": null, "brier": null, "health_score_auc": null, "calibration": []}}`) + "\n", true,
+			"churn risk within 90d from " + filepath.Join(dir, "model.json") + ", trained 2025-12-01: sla -0.500; alert from 10%"},
+		{"missing risk model", "risk:\n  model_file: no_such_model.json\n", false,
+			"risk.model_file: open " + filepath.Join(dir, "no_such_model.json") + ": no such file or directory"},
+		{"malformed risk model", "risk:\n  model_file: " + write("bad.json", `{"horizon": "90d",`) + "\n", false,
+			"risk.model_file: " + filepath.Join(dir, "bad.json") + ": not a churn-risk model file"},
+		{"unknown risk component", "risk:\n  model_file: " + write("odd.json", `{"horizon": "90d", "trained_at": 1, "intercept": 0, "components": [{"name": "vibes", "mean": 0, "scale": 1, "coefficient": 1}]}`) + "\n", false,
+			`risk.model_file: ` + filepath.Join(dir, "odd.json") + `: component "vibes": not a health component`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -190,6 +190,14 @@ func describe(w io.Writer, cfg *config.Config) {
 		fmt.Fprintf(w, "  health profile %s (%s): utilization target %g, review cadence %s, weights %s\n",
 			p.Name, who, p.UtilizationTarget, p.ReviewCadence.Label, strings.Join(weights, ", "))
 	}
+	if r := cfg.Params().Risk; r != nil {
+		var terms []string
+		for _, t := range r.Terms {
+			terms = append(terms, fmt.Sprintf("%s %+.3f", t.Component, t.Coefficient))
+		}
+		fmt.Fprintf(w, "  churn risk within %s from %s, trained %s: %s; alert from %g%%\n", r.Horizon.Label, cfg.Risk.ModelFile,
+			r.TrainedAt.Format(time.DateOnly), strings.Join(terms, ", "), 100*cfg.Risk.Threshold)
+	}
 }
 
 func quoteAll(ss []string) []string {

@@ -314,7 +314,7 @@ func exporterAlerts(cfg *config.Config) []Rule {
 			fmt.Sprintf("%[1]s{%[2]s!=%[3]q} == 0\nunless on (%[4]s)\nmax by (%[4]s) (%[1]s) == 0", m.QueryUp, m.LabelQuery, model.QueryClients, bySource),
 			"15m", "warning", "exporter", nil,
 			`Query {{ $labels.query }} on {{ $labels.source }} fails`,
-			`The {{ $labels.query }} query on the {{ $labels.source }} database has failed for 15 minutes on {{ $labels.instance }}, while the source's other queries succeed. What it feeds (`+feeds(cfg)+`) keeps its last good values until max_staleness (`+cfg.MaxStaleness.String()+`), then is absent; every other series keeps serving.`, dash),
+			`The {{ $labels.query }} query on the {{ $labels.source }} database has failed for 15 minutes on {{ $labels.instance }}, while the source's other queries succeed. Everything computed from its rows`+feeds(cfg)+` keeps its last good values until max_staleness (`+cfg.MaxStaleness.String()+`), then is absent; every other series keeps serving.`, dash),
 		alert(cfg, "RetentionDataStale", fmt.Sprintf("time() - %s > %s", m.QueryLastSuccess, num(seconds(a.StaleAfter))), "5m", "warning", "exporter", nil,
 			`{{ $labels.source }} {{ $labels.query }} data is {{ $value | humanizeDuration }} old`,
 			`The rows of the {{ $labels.query }} query on {{ $labels.source }} served by {{ $labels.instance }} were last read {{ $value | humanizeDuration }} ago (refresh interval `+cfg.RefreshInterval.String()+`).`, dash),
@@ -332,15 +332,15 @@ func seconds(d config.Duration) float64 { return float64(d) / 1e9 }
 // bySource keeps the labels of a source's series.
 const bySource = "instance, job, source"
 
-// feeds says, in an alert template, what the alert's query feeds: the
-// health components it scores, or for clients everything.
+// feeds names, in an alert template, the health components the alert's
+// query feeds, if any.
 func feeds(cfg *config.Config) string {
 	var b strings.Builder
 	for _, f := range fact.All {
 		if !cfg.Enabled(f.Name) || f.Name == model.QueryClients {
 			continue
 		}
-		what := "its series"
+		what := ""
 		var comps []string
 		for _, c := range model.Components {
 			if slices.Contains(c.Queries, f.Name) {
@@ -350,11 +350,13 @@ func feeds(cfg *config.Config) string {
 		switch len(comps) {
 		case 0:
 		case 1:
-			what += " and the health component " + comps[0]
+			what = " (the health component " + comps[0] + " among it)"
 		default:
-			what += " and the health components " + strings.Join(comps, ", ")
+			what = " (the health components " + strings.Join(comps, ", ") + " among it)"
 		}
-		fmt.Fprintf(&b, `{{ if eq $labels.query %q }}%s{{ end }}`, f.Name, what)
+		if what != "" {
+			fmt.Fprintf(&b, `{{ if eq $labels.query %q }}%s{{ end }}`, f.Name, what)
+		}
 	}
 	return b.String()
 }

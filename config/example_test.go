@@ -1,9 +1,12 @@
 package config
 
 import (
+	"os"
 	"reflect"
 	"slices"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/retention-exporter/retention_exporter/model"
 )
@@ -35,5 +38,24 @@ func TestShippedExampleIsTheDefault(t *testing.T) {
 	example.params.Components, def.params.Components = nil, nil
 	if !reflect.DeepEqual(example, def) {
 		t.Errorf("the shipped example differs from the defaults:\nexample: %+v\ndefault: %+v", example, def)
+	}
+	// A weight left out takes its default, so the comparison above cannot
+	// see a component the example forgets: it must spell out each one.
+	var raw struct {
+		Health struct {
+			Weights map[string]float64 `yaml:"weights"`
+		} `yaml:"health"`
+	}
+	b, err := os.ReadFile("../deploy/config/retention_exporter.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range model.Components {
+		if _, ok := raw.Health.Weights[string(c.Name)]; !ok {
+			t.Errorf("the shipped example does not spell out health.weights.%s", c.Name)
+		}
 	}
 }

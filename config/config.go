@@ -37,17 +37,19 @@ type Config struct {
 	TimeZone string            `yaml:"time_zone"`
 	Sources  Sources           `yaml:"sources"`
 	Queries  map[string]*Query `yaml:"queries"`
-	Windows  Windows           `yaml:"windows"`
-	Health   Health            `yaml:"health"`
-	Churn    Churn             `yaml:"churn"`
-	Cohorts  Cohorts           `yaml:"cohorts"`
-	Series   SeriesOptions     `yaml:"series"`
-	Targets  Targets           `yaml:"targets"`
-	Risk     Risk              `yaml:"risk"`
-	Alerts   Alerts            `yaml:"alerts"`
-	location *time.Location    `yaml:"-"`
-	dir      string            `yaml:"-"`
-	stmts    map[string]Statement
+	// Params are the mapping's own named values, bound as :name.
+	MappingParams map[string]MappingParam `yaml:"params"`
+	Windows       Windows                 `yaml:"windows"`
+	Health        Health                  `yaml:"health"`
+	Churn         Churn                   `yaml:"churn"`
+	Cohorts       Cohorts                 `yaml:"cohorts"`
+	Series        SeriesOptions           `yaml:"series"`
+	Targets       Targets                 `yaml:"targets"`
+	Risk          Risk                    `yaml:"risk"`
+	Alerts        Alerts                  `yaml:"alerts"`
+	location      *time.Location          `yaml:"-"`
+	dir           string                  `yaml:"-"`
+	stmts         map[string]Statement
 	// billing is decided once, when the config is loaded.
 	billing bool
 	// profileList is the resolved health profiles, the default first.
@@ -547,6 +549,9 @@ func (c *Config) checkAlerts() error {
 }
 
 func (c *Config) checkQueries() error {
+	if err := c.checkParams(); err != nil {
+		return err
+	}
 	c.stmts = map[string]Statement{}
 	for name := range c.Queries {
 		if _, ok := fact.Get(name); !ok {
@@ -582,7 +587,7 @@ func (c *Config) checkQueries() error {
 		if text == "" {
 			text = f.DefaultSQL
 		}
-		st, err := ParseStatement(text)
+		st, err := parseStatement(text, c.MappingParams)
 		if err != nil {
 			return fmt.Errorf("queries.%s: %w", f.Name, err)
 		}

@@ -274,7 +274,7 @@ func TestParseErrors(t *testing.T) {
 		want []string // substrings of the error
 	}{
 		{"unknown top-level key", "refresh_interval: 1m\nrefresh_intervall: 5m\n", []string{
-			`line 2: unknown key "refresh_intervall" at the top level; did you mean "refresh_interval"? (allowed there: refresh_interval, max_staleness, time_zone, sources, queries, windows, health, churn, cohorts, series, targets, risk, alerts)`}},
+			`line 2: unknown key "refresh_intervall" at the top level; did you mean "refresh_interval"? (allowed there: refresh_interval, max_staleness, time_zone, sources, queries, params, windows, health, churn, cohorts, series, targets, risk, alerts)`}},
 		{"unknown nested key", "health:\n  weights:\n    utilisation: 0.3\n", []string{`line 3: unknown health component "utilisation"; did you mean "utilization"?`}},
 		{"unknown source key", "sources:\n  psa:\n    dsn: secret\n", []string{`line 3: unknown key "dsn" in sources.psa (allowed there: dsn_env, dsn_file,`}},
 		{"source key written out", "sources:\n  billing:\n    dsn_environment: X\n", []string{`line 3: unknown key "dsn_environment" in sources.billing; did you mean "dsn_env"?`}},

@@ -78,6 +78,8 @@ func (c *Config) bind(st Statement, now time.Time, w model.Window) []any {
 			args[i] = now.Add(-w.Duration)
 		case ParamPositiveScore:
 			args[i] = c.Health.PositiveScore
+		default:
+			args[i], _ = c.paramValue(p)
 		}
 	}
 	return args

@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -55,7 +57,12 @@ var writeKeywords = map[string]bool{
 // ParseStatement checks that sql is a single read statement (SELECT or
 // WITH, possibly parenthesised) and rewrites :name placeholders to '?'.
 // Strings, quoted identifiers and comments are left untouched.
-func ParseStatement(sql string) (Statement, error) {
+func ParseStatement(sql string) (Statement, error) { return parseStatement(sql, nil) }
+
+// parseStatement is ParseStatement with a mapping's own parameters: a
+// scalar becomes one '?', a list one '?' per item, comma-separated, for
+// use inside IN (...).
+func parseStatement(sql string, mapping map[string]MappingParam) (Statement, error) {
 	var (
 		out    strings.Builder
 		params []string
@@ -112,15 +119,28 @@ func ParseStatement(sql string) (Statement, error) {
 				j++
 			}
 			name := sql[i+1 : j]
-			if !knownParams[name] {
-				return Statement{}, fmt.Errorf("unknown parameter :%s (known: :now, :today, :history_start, :window_start, :positive_score)", name)
+			mp, declared := mapping[name]
+			if !knownParams[name] && !declared {
+				return Statement{}, fmt.Errorf("unknown parameter :%s (known: :now, :today, :history_start, :window_start, :positive_score%s)", name, declaredList(mapping))
 			}
 			if rest {
 				return Statement{}, errors.New("only a single statement is allowed")
 			}
-			params = append(params, name)
 			ph := placeholder(name)
-			marks = append(marks, out.Len()+strings.IndexByte(ph, '?'))
+			switch {
+			case !declared:
+				params = append(params, name)
+				marks = append(marks, out.Len()+strings.IndexByte(ph, '?'))
+			case mp.List:
+				ph = strings.TrimSuffix(strings.Repeat("?, ", len(mp.Values)), ", ")
+				for k := range mp.Values {
+					params = append(params, elementParam(name, k))
+					marks = append(marks, out.Len()+3*k)
+				}
+			default:
+				params = append(params, name)
+				marks = append(marks, out.Len())
+			}
 			subs = append(subs, substitution{out: out.Len(), outLen: len(ph), in: i, inLen: j - i})
 			out.WriteString(ph)
 			i = j
@@ -178,6 +198,18 @@ func ParseStatement(sql string) (Statement, error) {
 	}
 	return Statement{SQL: strings.TrimSpace(text), Params: params, marks: marks,
 		text: strings.TrimRightFunc(sql[lead:], unicode.IsSpace), subs: subs}, nil
+}
+
+// declaredList names a mapping's parameters for an error message.
+func declaredList(mapping map[string]MappingParam) string {
+	var b strings.Builder
+	for _, name := range slices.Sorted(maps.Keys(mapping)) {
+		b.WriteString(", :" + name)
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return "; declared under params:" + strings.TrimPrefix(b.String(), ",")
 }
 
 // Near says where in the statement as written the server's parse error

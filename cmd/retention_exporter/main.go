@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -189,6 +191,17 @@ func describe(w io.Writer, cfg *config.Config) {
 		}
 		fmt.Fprintf(w, "  health profile %s (%s): utilization target %g, review cadence %s, weights %s\n",
 			p.Name, who, p.UtilizationTarget, p.ReviewCadence.Label, strings.Join(weights, ", "))
+	}
+	for _, name := range slices.Sorted(maps.Keys(cfg.MappingParams)) {
+		p := cfg.MappingParams[name]
+		v := fmt.Sprint(p.Values...)
+		if p.List {
+			v = fmt.Sprintf("%q", p.Values)
+		}
+		fmt.Fprintf(w, "  param :%s = %s\n", name, v)
+	}
+	for _, name := range cfg.UnusedMappingParams() {
+		fmt.Fprintf(w, "  warning: params.%s is declared but no enabled query uses :%s\n", name, name)
 	}
 	if r := cfg.Params().Risk; r != nil {
 		var terms []string

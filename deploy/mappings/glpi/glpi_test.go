@@ -3,10 +3,6 @@
 package glpi_test
 
 import (
-	"context"
-	"log/slog"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,86 +10,13 @@ import (
 	"github.com/retention-exporter/retention_exporter/config"
 	"github.com/retention-exporter/retention_exporter/exporter"
 	"github.com/retention-exporter/retention_exporter/fact"
-	"github.com/retention-exporter/retention_exporter/internal/mariadbtest"
+	"github.com/retention-exporter/retention_exporter/internal/mappingtest"
 	"github.com/retention-exporter/retention_exporter/internal/scrape"
-	"github.com/retention-exporter/retention_exporter/internal/serve"
-	"github.com/retention-exporter/retention_exporter/internal/testenv"
 	m "github.com/retention-exporter/retention_exporter/metrics"
 	"github.com/retention-exporter/retention_exporter/model"
-	"github.com/retention-exporter/retention_exporter/source"
 )
 
-const password = "glpi-Reader-1"
-
-var discard = slog.New(slog.DiscardHandler)
-
-// load creates database name in db from the fixture's schema, runs the
-// given SQL files in it, and grants the reader as grants.sql does.
-func load(t *testing.T, db *mariadbtest.Server, name string, files ...string) {
-	t.Helper()
-	grants, err := os.ReadFile("grants.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	steps := []struct{ db, sql string }{{"", "CREATE DATABASE " + name}}
-	for _, f := range append([]string{"testdata/schema.sql"}, files...) {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		steps = append(steps, struct{ db, sql string }{name, string(b)})
-	}
-	g2 := strings.NewReplacer("change-me", password, "glpi.", name+".").Replace(string(grants))
-	steps = append(steps, struct{ db, sql string }{"", g2})
-	for _, s := range steps {
-		if err := db.Exec(s.db, s.sql); err != nil {
-			t.Fatalf("%.60s…: %v", s.sql, err)
-		}
-	}
-}
-
-// mapping is the shipped mapping reading database name of db.
-func mapping(t *testing.T, db *mariadbtest.Server, name string) (*config.Config, exporter.PSA) {
-	t.Helper()
-	t.Setenv("RETENTION_PSA_DSN", db.DSN("retention_exporter", password, name))
-	text, err := os.ReadFile("retention_exporter.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// No billing: GLPI has no invoices.
-	cfg, err := config.ParseEnv(text, ".", func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	psa, billing, err := serve.Open(cfg, discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { serve.CloseSources(psa, billing) })
-	if billing != nil {
-		t.Fatal("the mapping configures billing")
-	}
-	return cfg, psa
-}
-
-// served is what serve exposes, its own metrics too, with its clock at now.
-func served(t *testing.T, cfg *config.Config, psa exporter.PSA, now time.Time) scrape.Families {
-	t.Helper()
-	exp := exporter.New(cfg, psa, nil, discard)
-	exp.Refresh(context.Background(), now)
-	rec := httptest.NewRecorder()
-	exp.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	if rec.Code != 200 {
-		t.Fatalf("/metrics: %d %s", rec.Code, rec.Body)
-	}
-	f, err := scrape.Parse(rec.Body.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
-
-type L = scrape.Labels
+type L = mappingtest.L
 
 // series is one expected sample.
 type series struct {
@@ -104,37 +27,36 @@ type series struct {
 
 func check(t *testing.T, f scrape.Families, want []series) {
 	t.Helper()
-	for _, w := range want {
-		got, ok := f.Find(w.name, w.labels)
-		if !ok {
-			t.Errorf("%s%v: absent or ambiguous", w.name, w.labels)
-			continue
-		}
-		if got != w.value {
-			t.Errorf("%s%v = %v, want %v", w.name, w.labels, got, w.value)
-		}
+	all := make([]mappingtest.Series, len(want))
+	for i, w := range want {
+		all[i] = mappingtest.Series{Name: w.name, Labels: w.labels, Value: w.value}
 	}
+	mappingtest.Expect(t, f, all)
 }
 
-// absent fails if any series of name has all of labels.
-func absent(t *testing.T, f scrape.Families, name string, labels L) {
+var (
+	absent = mappingtest.Absent
+	unix   = mappingtest.Unix
+	days   = mappingtest.Days
+)
+
+// open loads database name from the schema and steps (fixture files or
+// SQL) and opens the shipped mapping on it, edited by edit if not nil.
+func open(t *testing.T, name string, edit func(string) string, steps ...string) (*mappingtest.Mapping, *config.Config, exporter.PSA) {
 	t.Helper()
-	for _, s := range f.Samples(name) {
-		if s.Labels.Has(labels) {
-			t.Errorf("%s%v present: %v", name, labels, s.Labels)
-		}
+	mp := mappingtest.Start(t, ".")
+	mp.Load(t, name, steps...)
+	cfg, psa, billing := mp.Open(t, name, edit)
+	if billing != nil {
+		t.Fatal("the mapping configures billing: GLPI has no invoices")
 	}
+	return mp, cfg, psa
 }
 
-func unix(s string) float64 {
-	d, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return float64(d.Unix())
+func served(t *testing.T, cfg *config.Config, psa exporter.PSA, now time.Time) scrape.Families {
+	t.Helper()
+	return mappingtest.Served(t, cfg, psa, nil, now)
 }
-
-func days(from, to string) float64 { return (unix(to) - unix(from)) / 86400 }
 
 var (
 	acme  = L{"client_id": "1", "client": "Acme Corp"}
@@ -153,21 +75,15 @@ func contract(client L, id, name string, kv ...string) L {
 // worked out by hand from testdata/fixture.sql, today and at a past
 // instant, and that check-config --connect finds nothing wrong.
 func TestMapping(t *testing.T) {
-	testenv.Integration(t)
-	db := mariadbtest.Started(t)
-	load(t, db, "glpi", "testdata/fixture.sql")
-	cfg, psa := mapping(t, db, "glpi")
+	_, cfg, psa := open(t, "glpi", nil, "testdata/fixture.sql")
 	now := time.Date(2026, 11, 15, 9, 30, 0, 0, time.UTC)
 
 	t.Run("check-config --connect", func(t *testing.T) {
-		reports := psa.(*source.DB).Check(context.Background(), cfg, now)
+		reports := mappingtest.NoProblems(t, cfg, psa, nil, now)
 		if len(reports) != 8 {
 			t.Errorf("%d queries checked, want 8: tickets for two windows, no assessments", len(reports))
 		}
 		for _, r := range reports {
-			if p := r.Problems(cfg); len(p) > 0 {
-				t.Errorf("%s[%s]: %v", r.Query, r.Window, p)
-			}
 			if r.Query == model.QueryTickets && r.Invalid[fact.ReasonUnknownClient] != 1 {
 				t.Errorf("tickets[%s]: skipped %v, want the ticket of the deleted entity", r.Window, r.Invalid)
 			}
@@ -288,22 +204,16 @@ func TestMapping(t *testing.T) {
 // client or portfolio series rather than zeros, and counts the tickets it
 // could not place.
 func TestNoClientEntities(t *testing.T) {
-	testenv.Integration(t)
-	db := mariadbtest.Started(t)
-	load(t, db, "glpi_flat")
-	if err := db.Exec("glpi_flat", `
+	_, cfg, psa := open(t, "glpi_flat", nil, `
 		SET time_zone = '+00:00';
 		INSERT INTO glpi_entities (id, name, entities_id, completename, level) VALUES (0, 'Root entity', NULL, 'Root entity', 1);
 		INSERT INTO glpi_computers (entities_id, name, date_creation) VALUES (0, 'PC-1', '2026-01-01 00:00:00');
 		INSERT INTO glpi_tickets (entities_id, name, date) VALUES (0, 'Printer', '2026-11-10 10:00:00'), (0, 'VPN', '2026-11-11 10:00:00');
-	`); err != nil {
-		t.Fatal(err)
-	}
-	cfg, psa := mapping(t, db, "glpi_flat")
+	`)
 	now := time.Date(2026, 11, 15, 9, 30, 0, 0, time.UTC)
 
 	var clients []string
-	for _, r := range psa.(*source.DB).Check(context.Background(), cfg, now) {
+	for _, r := range mappingtest.Check(t, cfg, psa, nil, now) {
 		if r.Query == model.QueryClients {
 			clients = r.Problems(cfg)
 		}
@@ -329,21 +239,15 @@ func TestNoClientEntities(t *testing.T) {
 // that is not one skips the row and check-config --connect names it,
 // rather than the line being silently ignored.
 func TestCommentLineNotADate(t *testing.T) {
-	testenv.Integration(t)
-	db := mariadbtest.Started(t)
-	load(t, db, "glpi_typo")
-	if err := db.Exec("glpi_typo", `
+	_, cfg, psa := open(t, "glpi_typo", nil, `
 		SET time_zone = '+00:00';
 		INSERT INTO glpi_entities (id, name, entities_id, completename, level, date_creation) VALUES
 		  (0, 'Root entity', NULL, 'Root entity', 1, '2020-01-01 00:00:00'),
 		  (1, 'Acme', 0, 'Root entity > Acme', 2, '2020-01-01 00:00:00');
 		INSERT INTO glpi_contracts (id, entities_id, name, begin_date, duration, notice, renewal, comment) VALUES
 		  (1, 1, 'Care', '2024-01-01', 12, 1, 1, 'notice given: end of March');
-	`); err != nil {
-		t.Fatal(err)
-	}
-	cfg, psa := mapping(t, db, "glpi_typo")
-	for _, r := range psa.(*source.DB).Check(context.Background(), cfg, time.Date(2026, 11, 15, 9, 30, 0, 0, time.UTC)) {
+	`)
+	for _, r := range mappingtest.Check(t, cfg, psa, nil, time.Date(2026, 11, 15, 9, 30, 0, 0, time.UTC)) {
 		p := r.Problems(cfg)
 		if r.Query != model.QueryContracts {
 			if len(p) > 0 {
@@ -355,4 +259,38 @@ func TestCommentLineNotADate(t *testing.T) {
 			t.Errorf("contracts problems %q, want the line that is not a date", p)
 		}
 	}
+}
+
+// TestClientsUnderAGroupingEntity: an install that keeps its clients under
+// a "Clients" entity is one parameter away: with client_parent set to that
+// entity, the clients and their values are those of the shipped fixture;
+// left at the root, the grouping entity is the one client.
+func TestClientsUnderAGroupingEntity(t *testing.T) {
+	regroup := `
+		INSERT INTO glpi_entities (id, name, entities_id, completename, level) VALUES (99, 'Clients', 0, 'Root entity > Clients', 2);
+		UPDATE glpi_entities SET entities_id = 99 WHERE entities_id = 0 AND id <> 99;
+	`
+	mp, cfg, psa := open(t, "glpi_grouped", func(s string) string {
+		return strings.Replace(s, "client_parent: 0", "client_parent: 99", 1)
+	}, "testdata/fixture.sql", regroup)
+	now := time.Date(2026, 11, 15, 9, 30, 0, 0, time.UTC)
+	mappingtest.NoProblems(t, cfg, psa, nil, now)
+	f := served(t, cfg, psa, now)
+	check(t, f, []series{
+		{m.ClientInfo, acme.With("segment", "smb", "account_manager", "Jane Doe"), 1},
+		{m.ClientInfo, smith.With("segment", "enterprise", "account_manager", "Raj Patel"), 1},
+		{m.ClientInfo, delta.With("segment", ""), 1},
+		{m.ClientEndpoints, acme, 4},
+		{m.ClientEndpoints, smith, 3},
+		{m.ClientEndpoints, delta, 1},
+		{m.ChurnedClients, L{"segment": "smb", "window": "90d"}, 1},
+	})
+	absent(t, f, m.ClientInfo, L{"client": "Clients"})
+
+	root, rootPSA, _ := mp.Open(t, "glpi_grouped", nil)
+	f = served(t, root, rootPSA, now)
+	if got := len(f.Samples(m.ClientInfo)); got != 1 {
+		t.Errorf("with the clients under the root's child, %d clients, want the grouping entity alone", got)
+	}
+	check(t, f, []series{{m.ClientInfo, L{"client_id": "99", "client": "Clients", "segment": ""}, 1}})
 }

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/retention-exporter/retention_exporter/risk"
 )
@@ -144,15 +145,22 @@ func TestSystemdUnit(t *testing.T) {
 	if err != nil {
 		t.Fatalf("systemd-analyze calendar %q: %v\n%s", cal, err, out)
 	}
-	var months []string
-	for _, m := range regexp.MustCompile(`(?m)(?:Next elapse|Iter\. #\d+): \w+ (\d{4}-\d{2})-(\d{2}) `).FindAllStringSubmatch(string(out), -1) {
-		if m[2] != "01" {
-			t.Errorf("OnCalendar=%s runs on day %s of a month, want the 1st", cal, m[2])
+	var runs []time.Time
+	for _, m := range regexp.MustCompile(`(?m)(?:Next elapse|Iter\. #\d+): \w+ (\d{4}-\d{2}-\d{2}) `).FindAllStringSubmatch(string(out), -1) {
+		day, err := time.Parse(time.DateOnly, m[1])
+		if err != nil {
+			t.Fatal(err)
 		}
-		months = append(months, m[1])
+		runs = append(runs, day)
 	}
-	if len(months) != 3 || months[0] == months[1] || months[1] == months[2] {
-		t.Errorf("OnCalendar=%s: want one run a month, have %v\n%s", cal, months, out)
+	if len(runs) != 3 {
+		t.Fatalf("systemd-analyze calendar %q: no three runs in\n%s", cal, out)
+	}
+	for i, day := range runs {
+		if day.Day() != 1 || (i > 0 && !day.Equal(runs[i-1].AddDate(0, 1, 0))) {
+			t.Errorf("OnCalendar=%s runs on %v: want the 1st of each month", cal, runs)
+			break
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/retention-exporter/retention_exporter/config"
 	"github.com/retention-exporter/retention_exporter/internal/mariadbtest"
 	"github.com/retention-exporter/retention_exporter/internal/promtest"
 	"github.com/retention-exporter/retention_exporter/internal/testenv"
@@ -154,7 +156,7 @@ func TestComposeFile(t *testing.T) {
 }
 
 // TestComposeBackfillProfile: the backfill profile's two one-shot services
-// run only when asked for, the backfill as the exporter runs (image,
+// run only when asked for (and the refit profile's too), the backfill as the exporter runs (image,
 // config, secrets), the loader with Prometheus's own image on Prometheus's
 // data volume, after the backfill succeeded; and Prometheus keeps what
 // the backfill writes. TestComposeStack runs both commands.
@@ -162,8 +164,10 @@ func TestComposeBackfillProfile(t *testing.T) {
 	c := readCompose(t)
 	for name, s := range c.Services {
 		want := []string(nil)
-		if strings.HasPrefix(name, "backfill") {
-			want = []string{"backfill"}
+		for _, p := range []string{"backfill", "refit"} {
+			if strings.HasPrefix(name, p) {
+				want = []string{p}
+			}
 		}
 		if !slices.Equal(s.Profiles, want) {
 			t.Errorf("%s: profiles %v, want %v", name, s.Profiles, want)
@@ -236,6 +240,109 @@ func TestComposeBackfillProfile(t *testing.T) {
 	retention, err := model.ParseDuration(ret)
 	if err != nil || retention < back+model.Duration(24*time.Hour) {
 		t.Errorf("Prometheus retention %q does not keep a backfill from %s (%v)", ret, from, err)
+	}
+}
+
+// TestComposeRefitProfile: the refit profile's fit runs fit-risk as the
+// exporter runs (image, config, secrets) and writes the model into a named
+// volume the exporter mounts read-only; the refit service, once the fit
+// succeeded, POSTs the exporter's /-/reload with a pinned curl that fails
+// on an error status. The stack's config names no model as shipped, and
+// its risk block, once enabled, names the file the fit writes.
+// TestComposeStack runs both.
+func TestComposeRefitProfile(t *testing.T) {
+	c := readCompose(t)
+	exporter, fit, reload := c.Services["exporter"], c.Services["refit-model"], c.Services["refit"]
+	if fit.Command == nil || reload.Command == nil {
+		t.Fatal("no refit-model or refit service")
+	}
+	if fit.Image != exporter.Image || fit.Build == nil {
+		t.Errorf("refit-model image %q (build %v), want the exporter's %q, built", fit.Image, fit.Build, exporter.Image)
+	}
+	if !slices.Equal(fit.Secrets, exporter.Secrets) {
+		t.Errorf("refit-model secrets %v, want the exporter's %v", fit.Secrets, exporter.Secrets)
+	}
+	cfg, _ := flag(exporter.Command, "config.file")
+	if got, _ := flag(fit.Command, "config.file"); got != cfg {
+		t.Errorf("refit-model --config.file %q, want the exporter's %q", got, cfg)
+	}
+	if a, _ := exporter.mount(cfg); a == "" {
+		t.Errorf("the exporter does not mount its config %s", cfg)
+	} else if b, _ := fit.mount(cfg); b != a {
+		t.Errorf("refit-model mounts %q as %s, the exporter %q", b, cfg, a)
+	}
+	if !slices.Contains(fit.Command, "fit-risk") || slices.Contains(fit.Command, "--force") {
+		t.Errorf("refit-model runs %v, want fit-risk without --force: a refused fit keeps the old model", fit.Command)
+	}
+	if fit.dependsOn("mariadb") != "service_healthy" {
+		t.Errorf("refit-model does not wait for a healthy mariadb: %v", fit.DependsOn)
+	}
+	if !fit.ReadOnly {
+		t.Error("refit-model has a writable root: it writes nothing outside its --output directory")
+	}
+	out, ok := flag(fit.Command, "output")
+	if !ok {
+		t.Fatalf("refit-model command %v has no --output", fit.Command)
+	}
+	dir := filepath.Dir(out)
+	volume, _ := fit.mount(dir)
+	if _, ok := c.Volumes[volume]; !ok {
+		t.Fatalf("refit-model --output %s is not on a named volume (%q)", out, volume)
+	}
+	if fit.User != "0:0" {
+		t.Errorf("refit-model runs as %q: a fresh volume is root's", fit.User)
+	}
+	if slices.Contains(fit.Volumes, volume+":"+dir+":ro") {
+		t.Errorf("refit-model mounts %s read-only", dir)
+	}
+	if !slices.Contains(exporter.Volumes, volume+":"+dir+":ro") {
+		t.Errorf("the exporter does not mount the volume %s read-only at %s: %v", volume, dir, exporter.Volumes)
+	}
+
+	if reload.dependsOn("refit-model") != "service_completed_successfully" {
+		t.Errorf("refit does not wait for the fit to succeed: %v", reload.DependsOn)
+	}
+	if reload.dependsOn("exporter") == "" {
+		t.Errorf("refit does not start the exporter it reloads: %v", reload.DependsOn)
+	}
+	if !reload.ReadOnly {
+		t.Error("refit has a writable root")
+	}
+	method, url, failOnError := curlRequest(append(slices.Clone(reload.Entrypoint), reload.Command...))
+	if len(reload.Entrypoint) == 0 || reload.Entrypoint[0] != "curl" || method != "POST" || !failOnError {
+		t.Errorf("refit runs %v %v: want curl --fail --request POST", reload.Entrypoint, reload.Command)
+	}
+	listen, ok := flag(exporter.Command, "web.listen-address")
+	if !ok {
+		listen = ":9866" // the exporter's default
+	}
+	_, port, _ := strings.Cut(listen, ":")
+	if want := "http://exporter:" + port + "/-/reload"; url != want {
+		t.Errorf("refit POSTs to %q, want %q", url, want)
+	}
+
+	text, err := os.ReadFile("compose/retention_exporter.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shipped, err := config.Parse(text, "compose")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shipped.Risk.ModelFile != "" {
+		t.Errorf("compose/retention_exporter.yml names the model file %s: the exporter would not start before the first refit", shipped.Risk.ModelFile)
+	}
+	if _, modelFile := enableRisk(t, "compose/retention_exporter.yml", string(text)); modelFile != out {
+		t.Errorf("compose/retention_exporter.yml's risk block names %s, refit-model writes %s", modelFile, out)
+	}
+	for doc, cmd := range map[string]string{
+		"../docs/risk.md":   "--profile refit run --rm refit",
+		"../docs/deploy.md": "docker compose -f deploy/compose/compose.yml --profile refit run --rm refit",
+	} {
+		b, _ := os.ReadFile(doc)
+		if !strings.Contains(string(b), cmd) {
+			t.Errorf("%s does not say %s", doc, cmd)
+		}
 	}
 }
 
@@ -413,13 +520,82 @@ func TestComposeStack(t *testing.T) {
 		t.Errorf("exporter not ready: %v", err)
 	}
 
+	// The refit profile: the refit-model service's command with the
+	// stack's config and secrets writes the model into a local directory,
+	// then, the config's risk block enabled as the docs say, the refit
+	// service's request reloads the running exporter, which serves churn
+	// risk from it. The next refit, with the model named, is the monthly one.
+	riskDir := filepath.Join(dir, "risk")
+	if err := os.Mkdir(riskDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	blocks := filepath.Join(dir, "blocks")
+	promData := filepath.Join(dir, "prom", "data")
+	local := map[string]string{"./retention_exporter.yml": cfgPath, "backfill-blocks": blocks, "prometheus-data": promData, "risk-model": riskDir}
+	fit, reload := c.Services["refit-model"], c.Services["refit"]
+	fitPaths := localize(t, fit, local)
+	var fitArgs []string
+	for _, a := range fit.Command {
+		fitArgs = append(fitArgs, fitPaths.Replace(a))
+	}
+	modelOut, _ := flag(fitArgs, "output")
+	refit := func(what string) {
+		t.Helper()
+		run := exec.Command(filepath.Join(bins, "retention_exporter"), fitArgs...)
+		run.Env = env
+		start := time.Now()
+		b, err := run.CombinedOutput()
+		if err != nil || !strings.Contains(string(b), "Wrote ") {
+			t.Fatalf("%s: refit-model %v: %v\n%s", what, fitArgs, err, b)
+		}
+		t.Logf("%s: refit-model %v took %s", what, fit.Command, time.Since(start).Round(100*time.Millisecond))
+		if fi, err := os.Stat(modelOut); err != nil || fi.Mode().Perm()&0o004 == 0 {
+			t.Errorf("%s: the model %s is not readable by the exporter's user: %v", what, modelOut, err)
+		}
+		method, url, _ := curlRequest(append(slices.Clone(reload.Entrypoint), reload.Command...))
+		req, _ := http.NewRequest(method, strings.Replace(url, "exporter:9866", addr, 1), nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s: refit's reload: %v", what, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: refit's reload: %s %s", what, resp.Status, body)
+		}
+	}
+	refit("first refit")
+	enabled, modelFile := enableRisk(t, "compose/retention_exporter.yml", string(cfg))
+	if err := os.WriteFile(cfgPath, []byte(fitPaths.Replace(enabled)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if fitPaths.Replace(modelFile) != modelOut {
+		t.Fatalf("the enabled risk block names %s, refit-model writes %s", modelFile, modelOut)
+	}
+	refit("monthly refit")
+	deadline = time.Now().Add(30 * time.Second)
+	for _, q := range []string{
+		`retention_config_last_reload_successful == 1`,
+		`retention_churn_model_trained_timestamp_seconds > 0`,
+		`count(retention_client_churn_risk_ratio) > 0`,
+	} {
+		for {
+			res, err := p.Query(ctx, q)
+			if err == nil && len(res) > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				b, _ := os.ReadFile(logPath)
+				t.Fatalf("%s: no result (%v)\nexporter log:\n%s", q, err, b)
+			}
+			time.Sleep(300 * time.Millisecond)
+		}
+	}
+
 	// The backfill profile: the backfill service's command with the
 	// stack's config and secrets, writing into a local directory, then the
 	// loader's script moving the blocks into this running Prometheus's
 	// data directory; the year of history appears beside the live data.
-	blocks := filepath.Join(dir, "blocks")
-	promData := filepath.Join(dir, "prom", "data")
-	local := map[string]string{"./retention_exporter.yml": cfgPath, "backfill-blocks": blocks, "prometheus-data": promData}
 	bf := c.Services["backfill"]
 	paths := localize(t, bf, local)
 	var bfArgs []string

@@ -4,13 +4,18 @@ package deploy
 
 import (
 	"bufio"
+	"bytes"
 	"debug/elf"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/retention-exporter/retention_exporter/risk"
 )
 
 // TestReleaseBuild runs the build the image runs: static, version stamped.
@@ -84,7 +89,7 @@ func TestDockerfile(t *testing.T) {
 	}
 }
 
-// TestSystemdUnit runs systemd-analyze verify on the unit, pointed at a
+// TestSystemdUnit runs systemd-analyze verify on the units, pointed at a
 // built binary; any complaint fails.
 func TestSystemdUnit(t *testing.T) {
 	analyze, err := exec.LookPath("systemd-analyze")
@@ -96,17 +101,32 @@ func TestSystemdUnit(t *testing.T) {
 	if b, err := exec.Command("go", "build", "-o", bin, "../cmd/retention_exporter").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, b)
 	}
-	unit, err := os.ReadFile("systemd/retention_exporter.service")
+	units, _ := filepath.Glob("systemd/*.service")
+	timers, _ := filepath.Glob("systemd/*.timer")
+	units = append(units, timers...)
+	if len(units) < 3 {
+		t.Fatalf("systemd/ holds %v, want the exporter's unit and the refit's service and timer", units)
+	}
+	var paths []string
+	for _, u := range units {
+		b, err := os.ReadFile(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, filepath.Base(u))
+		if err := os.WriteFile(path, []byte(strings.ReplaceAll(string(b), "/usr/local/bin/retention_exporter", bin)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, path)
+	}
+	out, err := exec.Command(analyze, append([]string{"verify"}, paths...)...).CombinedOutput()
 	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "retention_exporter.service")
-	if err := os.WriteFile(path, []byte(strings.ReplaceAll(string(unit), "/usr/local/bin/retention_exporter", bin)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(analyze, "verify", path).CombinedOutput()
-	if err != nil || strings.Contains(string(out), "retention_exporter.service") {
 		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	}
+	for _, p := range paths {
+		if bytes.Contains(out, []byte(filepath.Base(p))) {
+			t.Errorf("systemd-analyze verify complains about %s:\n%s", filepath.Base(p), out)
+		}
 	}
 	env, err := os.ReadFile("systemd/retention_exporter.env")
 	if err != nil {
@@ -115,6 +135,170 @@ func TestSystemdUnit(t *testing.T) {
 	for _, v := range []string{"RETENTION_PSA_DSN=", "RETENTION_BILLING_DSN="} {
 		if !strings.Contains(string(env), v) {
 			t.Errorf("the environment file lacks %s", v)
+		}
+	}
+
+	// The timer's next three runs are on the 1st of three months in a row.
+	timer := readUnit(t, "systemd/retention-exporter-refit.timer")
+	cal := timer.get("Timer", "OnCalendar")
+	out, err = exec.Command(analyze, "calendar", "--iterations=3", cal).CombinedOutput()
+	if err != nil {
+		t.Fatalf("systemd-analyze calendar %q: %v\n%s", cal, err, out)
+	}
+	var runs []time.Time
+	for _, m := range regexp.MustCompile(`(?m)(?:Next elapse|Iter\. #\d+): \w+ (\d{4}-\d{2}-\d{2}) `).FindAllStringSubmatch(string(out), -1) {
+		day, err := time.Parse(time.DateOnly, m[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, day)
+	}
+	if len(runs) != 3 {
+		t.Fatalf("systemd-analyze calendar %q: no three runs in\n%s", cal, out)
+	}
+	for i, day := range runs {
+		if day.Day() != 1 || (i > 0 && !day.Equal(runs[i-1].AddDate(0, 1, 0))) {
+			t.Errorf("OnCalendar=%s runs on %v: want the 1st of each month", cal, runs)
+			break
+		}
+	}
+}
+
+// unit is a systemd unit file: each section's keys, each with its values
+// in order (continuation lines joined).
+type unit map[string]map[string][]string
+
+func readUnit(t *testing.T, path string) unit {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := unit{}
+	section := ""
+	text := strings.ReplaceAll(string(b), "\\\n", " ")
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, ";"):
+		case strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]"):
+			section = strings.Trim(line, "[]")
+			u[section] = map[string][]string{}
+		default:
+			k, v, ok := strings.Cut(line, "=")
+			if !ok || section == "" {
+				t.Fatalf("%s: cannot read %q", path, line)
+			}
+			u[section][k] = append(u[section][k], strings.Join(strings.Fields(v), " "))
+		}
+	}
+	return u
+}
+
+// get returns a key's last value, "" when it is not set.
+func (u unit) get(section, key string) string {
+	v := u[section][key]
+	if len(v) == 0 {
+		return ""
+	}
+	return v[len(v)-1]
+}
+
+// TestSystemdRefit: the refit's service runs fit-risk as the exporter's
+// unit runs the exporter (binary, environment file, configuration, dynamic
+// user), writes the model into the state directory both units declare,
+// reloads the exporter only after a fit that wrote it, and is locked down
+// exactly as the exporter's unit; the timer starts it. The names and the
+// path are those docs/risk.md gives.
+func TestSystemdRefit(t *testing.T) {
+	exp := readUnit(t, "systemd/retention_exporter.service")
+	refit := readUnit(t, "systemd/retention-exporter-refit.service")
+	timer := readUnit(t, "systemd/retention-exporter-refit.timer")
+	es, rs := exp["Service"], refit["Service"]
+
+	if got := refit.get("Service", "Type"); got != "oneshot" {
+		t.Errorf("refit Type=%s, want oneshot: ExecStartPost= runs after the fit has exited", got)
+	}
+	if got, want := refit.get("Service", "EnvironmentFile"), exp.get("Service", "EnvironmentFile"); got != want || want == "" {
+		t.Errorf("refit EnvironmentFile=%s, the exporter's %s", got, want)
+	}
+	expArgs, refitArgs := strings.Fields(exp.get("Service", "ExecStart")), strings.Fields(refit.get("Service", "ExecStart"))
+	if len(expArgs) == 0 || len(refitArgs) == 0 || refitArgs[0] != expArgs[0] {
+		t.Fatalf("refit ExecStart=%v, want the exporter's binary %v", refitArgs, expArgs)
+	}
+	cfg, _ := flag(expArgs, "config.file")
+	if got, _ := flag(refitArgs, "config.file"); got != cfg || cfg == "" {
+		t.Errorf("refit --config.file=%s, the exporter's %s", got, cfg)
+	}
+	if !slices.Contains(refitArgs, "fit-risk") || slices.Contains(refitArgs, "--force") {
+		t.Errorf("refit runs %v, want fit-risk without --force", refitArgs)
+	}
+	out, _ := flag(refitArgs, "output")
+
+	// One dynamic user, one state directory, holding the model.
+	name := func(u unit, file string) string {
+		if n := u.get("Service", "User"); n != "" {
+			return n
+		}
+		return strings.TrimSuffix(filepath.Base(file), ".service")
+	}
+	if exp.get("Service", "DynamicUser") != "yes" || refit.get("Service", "DynamicUser") != "yes" ||
+		name(exp, "retention_exporter.service") != name(refit, "retention-exporter-refit.service") {
+		t.Errorf("the units run as %q and %q: want one dynamic user, which owns the state directory in both",
+			name(exp, "retention_exporter.service"), name(refit, "retention-exporter-refit.service"))
+	}
+	state := exp.get("Service", "StateDirectory")
+	if state == "" || refit.get("Service", "StateDirectory") != state {
+		t.Errorf("StateDirectory= %q in the exporter's unit, %q in the refit's: both reach /var/lib/%s only by naming it",
+			state, refit.get("Service", "StateDirectory"), state)
+	}
+	if out != "/var/lib/"+state+"/risk-model.json" {
+		t.Errorf("refit --output=%s, want risk-model.json in the state directory /var/lib/%s", out, state)
+	}
+
+	// The reload: after a successful fit, as root, of the exporter's unit.
+	post := strings.Fields(refit.get("Service", "ExecStartPost"))
+	if len(post) != 3 || !strings.HasPrefix(post[0], "+") || filepath.Base(post[0]) != "systemctl" ||
+		!slices.Contains([]string{"reload", "try-reload-or-restart", "reload-or-restart"}, post[1]) ||
+		post[2] != "retention_exporter.service" {
+		t.Errorf("refit ExecStartPost=%v: want +systemctl (try-)reload(-or-restart) retention_exporter.service", post)
+	}
+
+	// Hardening: every setting of the exporter's unit that is not about
+	// what it runs holds in the refit's too.
+	own := map[string]bool{"Type": true, "ExecStart": true, "ExecReload": true, "Restart": true, "RestartSec": true}
+	n := 0
+	for k, v := range es {
+		if own[k] {
+			continue
+		}
+		n++
+		if !slices.Equal(rs[k], v) {
+			t.Errorf("refit %s=%v, the exporter's unit %s=%v", k, rs[k], k, v)
+		}
+	}
+	if n < 20 {
+		t.Errorf("only %d settings of the exporter's unit compared: the parser misses the hardening", n)
+	}
+
+	// The timer: the refit's service, and runs missed while off happen.
+	if u := timer.get("Timer", "Unit"); u != "" && u != "retention-exporter-refit.service" {
+		t.Errorf("the timer starts %s", u)
+	}
+	if timer.get("Timer", "Persistent") != "yes" && timer.get("Timer", "Persistent") != "true" {
+		t.Error("the timer is not Persistent=: a month whose run the host was off for is skipped")
+	}
+	if timer.get("Install", "WantedBy") != "timers.target" {
+		t.Errorf("the timer is WantedBy=%s, want timers.target", timer.get("Install", "WantedBy"))
+	}
+
+	doc, err := os.ReadFile("../docs/risk.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"deploy/systemd/retention-exporter-refit.service", "deploy/systemd/retention-exporter-refit.timer", out} {
+		if !strings.Contains(string(doc), s) {
+			t.Errorf("docs/risk.md does not name %s", s)
 		}
 	}
 }
@@ -285,5 +469,46 @@ func TestDockerignore(t *testing.T) {
 		if p != "." && d.ignored(p) {
 			t.Errorf(".dockerignore excludes %s, which the image build needs", p)
 		}
+	}
+}
+
+// enableRisk uncomments the risk block a shipped configuration keeps
+// commented out ("# risk:" and the "#   " lines under it), as the docs tell
+// the operator to once the first refit has written the model. It returns
+// the enabled text and the model file the block names.
+func enableRisk(t *testing.T, what, text string) (string, string) {
+	t.Helper()
+	lines := strings.Split(text, "\n")
+	start := slices.Index(lines, "# risk:")
+	if start < 0 {
+		t.Fatalf("%s has no commented-out risk block (# risk:) to enable", what)
+	}
+	modelFile := ""
+	for i := start; i < len(lines) && (i == start || strings.HasPrefix(lines[i], "#   ")); i++ {
+		lines[i] = strings.TrimPrefix(lines[i], "# ")
+		if v, ok := strings.CutPrefix(strings.TrimSpace(lines[i]), "model_file:"); ok {
+			modelFile = strings.TrimSpace(v)
+		}
+	}
+	if modelFile == "" {
+		t.Fatalf("%s: its risk block names no model_file", what)
+	}
+	return strings.Join(lines, "\n"), modelFile
+}
+
+// writeModel writes a model file the exporter loads.
+func writeModel(t *testing.T, path string) {
+	t.Helper()
+	auc := 0.7
+	f := &risk.File{Horizon: "90d", HorizonSeconds: 90 * 86400, TrainedAt: 1767225600, Step: "30d", Penalty: 1,
+		Intercept: -3, Components: []risk.FileTerm{{Name: "utilization", Mean: 60, Scale: 15, Coefficient: -0.5}},
+		LeftOut: []risk.FileLeftOut{}, Evaluation: risk.FileEval{Rows: 1000, Events: 50, Churners: 40, BaseRate: 0.05, AUC: &auc,
+			Calibration: []risk.FileBin{}}}
+	b, err := f.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

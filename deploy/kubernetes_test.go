@@ -3,15 +3,21 @@ package deploy
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/resource"
 	kusttypes "sigs.k8s.io/kustomize/api/types"
@@ -45,6 +51,10 @@ func decodeStrict(t *testing.T, where string, doc []byte) any {
 		obj = &corev1.Secret{}
 	case "ConfigMap":
 		obj = &corev1.ConfigMap{}
+	case "PersistentVolumeClaim":
+		obj = &corev1.PersistentVolumeClaim{}
+	case "CronJob":
+		obj = &batchv1.CronJob{}
 	case "ServiceMonitor":
 		obj = &monitoringv1.ServiceMonitor{}
 	case "PrometheusRule":
@@ -125,7 +135,8 @@ func TestKubernetesManifests(t *testing.T) {
 			t.Errorf("the kustomization applies the Secret %s: keep secret.example.yaml out of it", o.Name)
 		}
 	}
-	want := map[string]int{"Deployment": 1, "Service": 1, "ServiceMonitor": 1, "PrometheusRule": 1, "ConfigMap": 5}
+	want := map[string]int{"Deployment": 1, "Service": 1, "ServiceMonitor": 1, "PrometheusRule": 1, "ConfigMap": 5,
+		"CronJob": 1, "PersistentVolumeClaim": 1}
 	for kind, n := range want {
 		if kinds[kind] != n {
 			t.Errorf("rendered %d %s, want %d", kinds[kind], kind, n)
@@ -139,15 +150,7 @@ func TestKubernetesManifests(t *testing.T) {
 	// exporter's health endpoints, resources set, the generated ConfigMap used.
 	pod := dep.Spec.Template.Spec
 	c := pod.Containers[0]
-	if pod.SecurityContext == nil || pod.SecurityContext.RunAsNonRoot == nil || !*pod.SecurityContext.RunAsNonRoot {
-		t.Error("the pod may run as root")
-	}
-	sc := c.SecurityContext
-	if sc == nil || sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem ||
-		sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation ||
-		sc.Capabilities == nil || len(sc.Capabilities.Drop) != 1 || sc.Capabilities.Drop[0] != "ALL" {
-		t.Errorf("container securityContext too loose: %+v", sc)
-	}
+	checkHardened(t, "the Deployment", pod)
 	if c.LivenessProbe == nil || c.LivenessProbe.HTTPGet.Path != "/-/healthy" ||
 		c.ReadinessProbe == nil || c.ReadinessProbe.HTTPGet.Path != "/-/ready" {
 		t.Error("probes are not on /-/healthy and /-/ready")
@@ -165,6 +168,36 @@ func TestKubernetesManifests(t *testing.T) {
 	for _, a := range c.Args {
 		if strings.Contains(a, "@tcp(") {
 			t.Error("a DSN on the command line")
+		}
+	}
+}
+
+// checkHardened fails when a pod or one of its containers is less locked
+// down than the exporter's: non-root, RuntimeDefault seccomp, no service
+// account token, and per container a read-only root, no escalation, no
+// privilege, every capability dropped and a memory limit.
+func checkHardened(t *testing.T, what string, pod corev1.PodSpec) {
+	t.Helper()
+	psc := pod.SecurityContext
+	if psc == nil || psc.RunAsNonRoot == nil || !*psc.RunAsNonRoot {
+		t.Errorf("%s: the pod may run as root", what)
+	}
+	if psc == nil || psc.SeccompProfile == nil || psc.SeccompProfile.Type != corev1.SeccompProfileTypeRuntimeDefault {
+		t.Errorf("%s: the pod has no RuntimeDefault seccomp profile", what)
+	}
+	if pod.AutomountServiceAccountToken == nil || *pod.AutomountServiceAccountToken {
+		t.Errorf("%s: the pod mounts a service account token", what)
+	}
+	for _, c := range append(slices.Clone(pod.InitContainers), pod.Containers...) {
+		sc := c.SecurityContext
+		if sc == nil || sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem ||
+			sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation ||
+			sc.Privileged == nil || *sc.Privileged ||
+			sc.Capabilities == nil || len(sc.Capabilities.Drop) != 1 || sc.Capabilities.Drop[0] != "ALL" {
+			t.Errorf("%s: container %s securityContext too loose: %+v", what, c.Name, sc)
+		}
+		if c.Resources.Limits.Memory().IsZero() {
+			t.Errorf("%s: container %s has no memory limit", what, c.Name)
 		}
 	}
 }
@@ -263,20 +296,26 @@ func TestKubernetesDocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantImage := kust.Images[0].NewName + ":" + kust.Images[0].NewTag
-	found := false
+	found := 0
 	for _, r := range kustomizeBuild(t, fs, dir) {
-		if r.GetKind() != "Deployment" {
+		y, _ := r.AsYAML()
+		var got string
+		switch r.GetKind() {
+		case "Deployment":
+			got = decodeStrict(t, "overlay Deployment", y).(*appsv1.Deployment).Spec.Template.Spec.Containers[0].Image
+		case "CronJob":
+			// The refit's fit runs the exporter's image.
+			got = decodeStrict(t, "overlay CronJob", y).(*batchv1.CronJob).Spec.JobTemplate.Spec.Template.Spec.InitContainers[0].Image
+		default:
 			continue
 		}
-		y, _ := r.AsYAML()
-		d := decodeStrict(t, "overlay Deployment", y).(*appsv1.Deployment)
-		found = true
-		if got := d.Spec.Template.Spec.Containers[0].Image; got != wantImage {
-			t.Errorf("the documented overlay renders image %s, want %s", got, wantImage)
+		found++
+		if got != wantImage {
+			t.Errorf("the documented overlay renders %s with image %s, want %s", r.GetKind(), got, wantImage)
 		}
 	}
-	if !found {
-		t.Error("the documented overlay renders no Deployment")
+	if found != 2 {
+		t.Errorf("the documented overlay renders %d of the Deployment and the CronJob", found)
 	}
 	doc, _ := os.ReadFile("../docs/deploy.md")
 	if m := regexp.MustCompile("kustomize edit set image ([^=` ]+)=").FindStringSubmatch(string(doc)); m == nil || m[1] != imageName {
@@ -359,4 +398,220 @@ func TestKubernetesDocs(t *testing.T) {
 			t.Errorf("secret.example.yaml lacks the key %s", k)
 		}
 	}
+}
+
+// TestKubernetesRiskRefit: the monthly CronJob runs fit-risk as the
+// Deployment runs the exporter (image, configuration, DSN Secret, each
+// mounted where the exporter has it), as locked down, and writes the model
+// into the volume the Deployment reads; then it reloads the exporter
+// through its Service. Enabling the commented-out risk block of config.yml
+// makes the exporter read that very file, and the shipped config.yml
+// starts without it.
+func TestKubernetesRiskRefit(t *testing.T) {
+	objs, dep, cfgMap := renderBase(t)
+	var cron *batchv1.CronJob
+	var svc *corev1.Service
+	pvcs := map[string]*corev1.PersistentVolumeClaim{}
+	for _, r := range objs {
+		switch o := r.obj.(type) {
+		case *batchv1.CronJob:
+			cron = o
+		case *corev1.Service:
+			svc = o
+		case *corev1.PersistentVolumeClaim:
+			pvcs[o.Name] = o
+		}
+	}
+	if cron == nil || svc == nil {
+		t.Fatal("no CronJob or Service rendered")
+	}
+
+	// Monthly, on the 1st, one run at a time.
+	f := strings.Fields(cron.Spec.Schedule)
+	number := regexp.MustCompile(`^[0-9]+$`)
+	if len(f) != 5 || !number.MatchString(f[0]) || !number.MatchString(f[1]) || f[2] != "1" || f[3] != "*" || f[4] != "*" {
+		t.Errorf("CronJob schedule %q: want once a month, on the 1st", cron.Spec.Schedule)
+	}
+	if cron.Spec.ConcurrencyPolicy != batchv1.ForbidConcurrent {
+		t.Errorf("CronJob concurrencyPolicy %q: two refits would race for the file", cron.Spec.ConcurrencyPolicy)
+	}
+	pod := cron.Spec.JobTemplate.Spec.Template.Spec
+	if pod.RestartPolicy != corev1.RestartPolicyNever {
+		t.Errorf("CronJob restartPolicy %q, want Never", pod.RestartPolicy)
+	}
+	checkHardened(t, "the CronJob", pod)
+	if pod.SecurityContext != nil && dep.Spec.Template.Spec.SecurityContext != nil &&
+		!reflect.DeepEqual(pod.SecurityContext, dep.Spec.Template.Spec.SecurityContext) {
+		t.Errorf("the CronJob's pod securityContext %+v differs from the Deployment's %+v", pod.SecurityContext, dep.Spec.Template.Spec.SecurityContext)
+	}
+
+	// The fit: an init container, so that the reload runs only after it
+	// succeeded.
+	if len(pod.InitContainers) != 1 || len(pod.Containers) != 1 {
+		t.Fatalf("the CronJob has %d init containers and %d containers, want the fit and then the reload", len(pod.InitContainers), len(pod.Containers))
+	}
+	fit, exp := pod.InitContainers[0], dep.Spec.Template.Spec.Containers[0]
+	if fit.Image != exp.Image {
+		t.Errorf("fit-risk runs image %s, the exporter %s", fit.Image, exp.Image)
+	}
+	cfgFile, _ := flag(exp.Args, "config.file")
+	if got, _ := flag(fit.Args, "config.file"); got != cfgFile || cfgFile == "" {
+		t.Errorf("fit-risk --config.file %q, the exporter's %q", got, cfgFile)
+	}
+	if !slices.Contains(fit.Args, "fit-risk") || slices.Contains(fit.Args, "--force") {
+		t.Errorf("the init container runs %v, want fit-risk (without --force: a refused fit keeps the old model)", fit.Args)
+	}
+	out, ok := flag(fit.Args, "output")
+	if !ok || !filepath.IsAbs(out) {
+		t.Fatalf("fit-risk has no absolute --output: %v", fit.Args)
+	}
+	volume := func(p corev1.PodSpec, name string) corev1.VolumeSource {
+		for _, v := range p.Volumes {
+			if v.Name == name {
+				return v.VolumeSource
+			}
+		}
+		t.Fatalf("no volume %s", name)
+		return corev1.VolumeSource{}
+	}
+	mountAt := func(c corev1.Container, path string) (corev1.VolumeMount, bool) {
+		i := slices.IndexFunc(c.VolumeMounts, func(m corev1.VolumeMount) bool { return m.MountPath == path })
+		if i < 0 {
+			return corev1.VolumeMount{}, false
+		}
+		return c.VolumeMounts[i], true
+	}
+	// Every mount of the exporter's, from the same source at the same path.
+	for _, em := range exp.VolumeMounts {
+		fm, ok := mountAt(fit, em.MountPath)
+		if !ok {
+			t.Errorf("fit-risk does not mount %s, which the exporter mounts", em.MountPath)
+			continue
+		}
+		if fm.SubPath != em.SubPath || !reflect.DeepEqual(volume(pod, fm.Name), volume(dep.Spec.Template.Spec, em.Name)) {
+			t.Errorf("fit-risk mounts %s from %+v, the exporter from %+v", em.MountPath, volume(pod, fm.Name), volume(dep.Spec.Template.Spec, em.Name))
+		}
+	}
+	// The model's directory: the same claim, written by the fit, read by
+	// the exporter.
+	fm, ok := mountAt(fit, filepath.Dir(out))
+	if !ok {
+		t.Fatalf("fit-risk --output=%s is on no mounted volume", out)
+	}
+	claim := volume(pod, fm.Name).PersistentVolumeClaim
+	if claim == nil || pvcs[claim.ClaimName] == nil {
+		t.Fatalf("fit-risk --output=%s is not on a rendered PersistentVolumeClaim: %+v", out, volume(pod, fm.Name))
+	}
+	if fm.ReadOnly {
+		t.Errorf("fit-risk mounts %s read-only", fm.MountPath)
+	}
+	em, ok := mountAt(exp, filepath.Dir(out))
+	if !ok || !em.ReadOnly {
+		t.Errorf("the exporter does not mount %s read-only: %+v", filepath.Dir(out), em)
+	}
+
+	// Both pods mount the claim: without ReadWriteMany, on one node.
+	pvc := pvcs[claim.ClaimName]
+	if !slices.Contains(pvc.Spec.AccessModes, corev1.ReadWriteMany) {
+		if dep.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
+			t.Errorf("the claim %s is %v and the Deployment's strategy %q: a rolling update's new pod can wait forever on another node", pvc.Name, pvc.Spec.AccessModes, dep.Spec.Strategy.Type)
+		}
+		follows := false
+		if a := pod.Affinity; a != nil && a.PodAffinity != nil {
+			for _, term := range a.PodAffinity.RequiredDuringSchedulingIgnoredDuringExecution {
+				sel, err := metav1.LabelSelectorAsSelector(term.LabelSelector)
+				follows = follows || (err == nil && term.TopologyKey == corev1.LabelHostname && sel.Matches(labels.Set(dep.Spec.Template.Labels)))
+			}
+		}
+		if !follows {
+			t.Errorf("the claim %s is %v, and the CronJob's pod does not follow the exporter's pod to its node", pvc.Name, pvc.Spec.AccessModes)
+		}
+	}
+	// The Job's pod is no exporter: neither the Service nor the Deployment
+	// selects it.
+	jobLabels := labels.Set(cron.Spec.JobTemplate.Spec.Template.Labels)
+	depSel, err := metav1.LabelSelectorAsSelector(dep.Spec.Selector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if labels.SelectorFromSet(svc.Spec.Selector).Matches(jobLabels) || depSel.Matches(jobLabels) {
+		t.Errorf("the CronJob's pod labels %v are selected by the Service or the Deployment", jobLabels)
+	}
+
+	// The reload: a pinned image's curl, failing on an HTTP error, POSTing
+	// to the exporter's /-/reload through the Service.
+	reload := pod.Containers[0]
+	if !regexp.MustCompile(`^[a-z0-9./_-]+:v?[0-9]+(\.[0-9]+)+$`).MatchString(reload.Image) {
+		t.Errorf("reload image %q is not pinned to a version", reload.Image)
+	}
+	method, url, failOnError := curlRequest(append(slices.Clone(reload.Command), reload.Args...))
+	if method != "POST" || !failOnError {
+		t.Errorf("reload %v: want curl --fail --request POST", append(reload.Command, reload.Args...))
+	}
+	listen, _ := flag(exp.Args, "web.listen-address")
+	_, port, _ := strings.Cut(listen, ":")
+	found := false
+	for _, p := range svc.Spec.Ports {
+		found = found || (url == fmt.Sprintf("http://%s:%d/-/reload", svc.Name, p.Port) && p.TargetPort.String() == exp.Ports[0].Name &&
+			fmt.Sprint(exp.Ports[0].ContainerPort) == port)
+	}
+	if !found {
+		t.Errorf("reload POSTs to %q, not the exporter's /-/reload through the Service %s (%+v)", url, svc.Name, svc.Spec.Ports)
+	}
+
+	// config.yml: without a model file as shipped; its risk block, once
+	// enabled, names the file the CronJob writes and loads with a model there.
+	text := cfgMap.Data["config.yml"]
+	cfg, err := config.Parse([]byte(text), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Risk.ModelFile != "" {
+		t.Errorf("the shipped config.yml names the model file %s: the exporter would not start before the first refit", cfg.Risk.ModelFile)
+	}
+	enabled, modelFile := enableRisk(t, "config.yml", text)
+	if modelFile != out {
+		t.Errorf("config.yml's risk block names %s, the CronJob writes %s", modelFile, out)
+	}
+	local := filepath.Join(t.TempDir(), "risk-model.json")
+	writeModel(t, local)
+	if _, err := config.Parse([]byte(strings.ReplaceAll(enabled, modelFile, local)), ""); err != nil {
+		t.Errorf("config.yml with its risk block enabled does not load: %v", err)
+	}
+
+	// The docs: the file docs/risk.md names holds this CronJob, and
+	// docs/deploy.md's first run starts a Job from it.
+	b, err := os.ReadFile("kubernetes/risk-refit-cronjob.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := decodeStrict(t, "risk-refit-cronjob.yaml", b).(*batchv1.CronJob); !ok || c.Name != cron.Name {
+		t.Errorf("kubernetes/risk-refit-cronjob.yaml does not hold the CronJob %s", cron.Name)
+	}
+	doc, _ := os.ReadFile("../docs/risk.md")
+	if !strings.Contains(string(doc), "deploy/kubernetes/risk-refit-cronjob.yaml") {
+		t.Error("docs/risk.md does not name deploy/kubernetes/risk-refit-cronjob.yaml")
+	}
+	doc, _ = os.ReadFile("../docs/deploy.md")
+	m := regexp.MustCompile(`kubectl -n (\S+) create job --from=cronjob/(\S+) `).FindStringSubmatch(string(doc))
+	if m == nil || m[1] != cron.Namespace || m[2] != cron.Name {
+		t.Errorf("docs/deploy.md: no `kubectl -n %s create job --from=cronjob/%s` for the first run: %q", cron.Namespace, cron.Name, m)
+	}
+}
+
+// curlRequest reads a curl command line: its method, its URL, and whether
+// it fails on an HTTP error status.
+func curlRequest(args []string) (method, url string, failOnError bool) {
+	method = "GET"
+	for i, a := range args {
+		switch {
+		case (a == "--request" || a == "-X") && i+1 < len(args):
+			method = args[i+1]
+		case a == "--fail" || a == "-f" || (strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.Contains(a, "f")):
+			failOnError = true
+		case strings.HasPrefix(a, "http://") || strings.HasPrefix(a, "https://"):
+			url = a
+		}
+	}
+	return method, url, failOnError
 }

@@ -55,6 +55,7 @@ type Config struct {
 	// profileList is the resolved health profiles, the default first.
 	profileList []*Profile
 	riskModel   *model.RiskModel
+	skipModel   bool
 	params      *model.Params
 }
 
@@ -293,19 +294,29 @@ func defaultSource(env string) *Source {
 // Load reads and checks a configuration file. An empty path gives the
 // default configuration. Relative query files resolve against the
 // config file's directory.
-func Load(path string) (*Config, error) {
-	if path == "" {
-		return Parse(nil, "")
+func Load(path string) (*Config, error) { return load(path, os.Getenv, true) }
+
+// LoadWithoutModel is Load without reading risk.model_file: fit-risk
+// writes that file, so it must not need the one it replaces, or the
+// first fit (no file yet) and a refit after the file was lost could not
+// run. The configuration serves without churn risk.
+func LoadWithoutModel(path string) (*Config, error) { return load(path, os.Getenv, false) }
+
+func load(path string, getenv func(string) string, model bool) (*Config, error) {
+	var data []byte
+	dir := ""
+	if path != "" {
+		var err error
+		if data, err = os.ReadFile(path); err != nil {
+			return nil, err
+		}
+		dir = filepath.Dir(path)
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	c, err := Parse(data, filepath.Dir(path))
-	if err != nil {
+	c, err := parse(data, dir, getenv, model)
+	if err != nil && path != "" {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return c, nil
+	return c, err
 }
 
 // Parse reads and checks configuration text. Keys not known to the
@@ -317,7 +328,14 @@ func Parse(data []byte, dir string) (*Config, error) {
 
 // ParseEnv is Parse with the environment given as a lookup function.
 func ParseEnv(data []byte, dir string, getenv func(string) string) (*Config, error) {
+	return parse(data, dir, getenv, true)
+}
+
+// parse reads and checks configuration text; model says whether to read
+// risk.model_file.
+func parse(data []byte, dir string, getenv func(string) string, model bool) (*Config, error) {
 	c := Default()
+	c.skipModel = !model
 	c.dir = dir
 	if len(bytes.TrimSpace(data)) > 0 {
 		var doc yaml.Node
@@ -422,7 +440,7 @@ func (c *Config) loadRisk() error {
 	if r.MaxModelAge.Duration <= 0 {
 		return errors.New("risk.max_model_age must be positive")
 	}
-	if r.ModelFile == "" {
+	if r.ModelFile == "" || c.skipModel {
 		return nil
 	}
 	p := r.ModelFile

@@ -89,7 +89,9 @@ func positive(flag, s string) (time.Duration, error) {
 
 // Run fits and writes the model file.
 func (f *FitRiskCmd) Run(cli *CLI, logger *slog.Logger) error {
-	cfg, err := config.Load(cli.ConfigFile)
+	// The model file the configuration names is the one this replaces:
+	// it may not exist yet, or be lost.
+	cfg, err := config.LoadWithoutModel(cli.ConfigFile)
 	if err != nil {
 		return err
 	}

@@ -74,11 +74,17 @@ func synthDB(t *testing.T) *mariadbtest.Server {
 	return db
 }
 
-// fitRisk runs the binary's fit-risk with the config in dir.
+// fitRisk runs the binary's fit-risk with riskConfig in dir.
 func fitRisk(t *testing.T, dir string, args ...string) (string, bool) {
 	t.Helper()
+	return fitRiskWith(t, dir, riskConfig, args...)
+}
+
+// fitRiskWith runs the binary's fit-risk with the config text in dir.
+func fitRiskWith(t *testing.T, dir, config string, args ...string) (string, bool) {
+	t.Helper()
 	cfgPath := filepath.Join(dir, "config.yml")
-	if err := os.WriteFile(cfgPath, []byte(riskConfig), 0o600); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(exporterBinary(t), append([]string{"--config.file=" + cfgPath, "fit-risk"}, args...)...)
@@ -137,6 +143,15 @@ func TestFitRiskCommand(t *testing.T) {
 	}
 	if _, err := risk.ReadFile(refused); err != nil {
 		t.Errorf("the forced model: %v", err)
+	}
+
+	// The first fit of a configuration that already names the model file
+	// it writes: fit-risk does not need the model it replaces.
+	named := filepath.Join(dir, "named.json")
+	if out, ok := fitRiskWith(t, dir, riskConfig+"risk:\n  model_file: "+named+"\n", "--output="+named); !ok {
+		t.Errorf("fit-risk with the model file it writes named but absent:\n%s", out)
+	} else if b := readBytes(t, named); !bytes.Equal(a, b) {
+		t.Error("naming the model file changed the fit")
 	}
 
 	// Serving the first model.

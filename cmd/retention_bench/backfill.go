@@ -78,24 +78,37 @@ func (b *bench) backfill(s span) (backfillRun, error) {
 	out := filepath.Join(b.dir, "blocks")
 	defer os.RemoveAll(out)
 
-	cmd := exec.Command(b.Exporter, "--config.file="+cfgPath, "--log.format=json", "backfill",
+	logs, wall, rss, err := b.runExporter(cfgPath, "backfill",
 		"--from="+from.Format(time.RFC3339), "--to="+to.Format(time.RFC3339), "--output="+out, "--overwrite")
-	cmd.Env = append(os.Environ(), b.dsnEnv()...)
-	var logs bytes.Buffer
-	cmd.Stderr = &logs
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return r, fmt.Errorf("backfill: %v\n%s", err, logs.String())
+	if err != nil {
+		return r, err
 	}
-	r.wall = time.Since(start)
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.peakRSS = ru.Maxrss << 10
-	}
-	if err := r.readLog(logs.Bytes()); err != nil {
+	r.wall, r.peakRSS = wall, rss
+	if err := r.readLog(logs); err != nil {
 		return r, err
 	}
 	r.floor, err = b.backfillFloor(cfg, backfill.Instants(from, to, 24*time.Hour))
 	return r, err
+}
+
+// runExporter runs one of the exporter's commands with cfgPath and the
+// bench's DSNs, and returns its output, its wall time and its peak RSS
+// (the kernel's ru_maxrss, in bytes).
+func (b *bench) runExporter(cfgPath, command string, args ...string) ([]byte, time.Duration, int64, error) {
+	cmd := exec.Command(b.Exporter, append([]string{"--config.file=" + cfgPath, "--log.format=json", command}, args...)...)
+	cmd.Env = append(os.Environ(), b.dsnEnv()...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return nil, 0, 0, fmt.Errorf("%s: %v\n%s", command, err, out.String())
+	}
+	wall := time.Since(start)
+	var rss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss << 10
+	}
+	return out.Bytes(), wall, rss, nil
 }
 
 // readLog takes the totals from the backfill's last log line.

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/retention-exporter/retention_exporter/config"
@@ -66,19 +63,12 @@ func (b *bench) fitRisk(n int) (fitRiskRun, error) {
 		return r, err
 	}
 	model := filepath.Join(b.dir, "risk-model.json")
-	cmd := exec.Command(b.Exporter, "--config.file="+cfgPath, "--log.format=json", "fit-risk", "--output="+model, "--force")
-	cmd.Env = append(os.Environ(), b.dsnEnv()...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return r, fmt.Errorf("fit-risk: %v\n%s", err, out.String())
+	out, wall, rss, err := b.runExporter(cfgPath, "fit-risk", "--output="+model, "--force")
+	if err != nil {
+		return r, err
 	}
-	r.wall = time.Since(start)
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.peakRSS = ru.Maxrss << 10
-	}
-	if _, after, ok := strings.Cut(out.String(), "Written despite: "); ok {
+	r.wall, r.peakRSS = wall, rss
+	if _, after, ok := strings.Cut(string(out), "Written despite: "); ok {
 		r.refused, _, _ = strings.Cut(after, "\n")
 	}
 	data, err := os.ReadFile(model)

@@ -62,6 +62,7 @@ func TestDocsListEveryFactAndComponent(t *testing.T) {
 	}{
 		{"../../docs/configuration.md", "| query | source |", facts, false},
 		{"../../docs/mapping.md", "| fact | GLPI |", facts, true},
+		{"../../docs/mapping.md", "| fact | ITFlow |", facts, false},
 		{"../../docs/metrics.md", "| component | weight |", components, false},
 	} {
 		got := tableRows(t, c.doc, c.header)

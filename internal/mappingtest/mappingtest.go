@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/retention-exporter/retention_exporter/backfill"
 	"github.com/retention-exporter/retention_exporter/config"
 	"github.com/retention-exporter/retention_exporter/exporter"
 	"github.com/retention-exporter/retention_exporter/internal/mariadbtest"
@@ -151,6 +152,23 @@ func Served(t *testing.T, cfg *config.Config, psa exporter.PSA, billing exporter
 		t.Fatal(err)
 	}
 	return f
+}
+
+// Backfill runs a daily backfill of the mapping from one date to the
+// next, as retention_exporter backfill does, and fails unless every
+// instant was written with samples.
+func Backfill(t *testing.T, cfg *config.Config, psa exporter.PSA, billing exporter.Billing, from, to time.Time) *backfill.Stats {
+	t.Helper()
+	o := backfill.Options{From: from, To: to, Step: 24 * time.Hour, Output: filepath.Join(t.TempDir(), "blocks"),
+		Labels: map[string]string{"job": "retention"}}
+	st, err := backfill.Run(context.Background(), cfg, psa, billing, o, nil)
+	if err != nil {
+		t.Fatalf("backfill: %v", err)
+	}
+	if want := len(backfill.Instants(from, to, o.Step)); st.Instants != want || st.Samples == 0 || len(st.Blocks) == 0 {
+		t.Errorf("backfill wrote %d instants (want %d), %d samples, %d blocks", st.Instants, want, st.Samples, len(st.Blocks))
+	}
+	return st
 }
 
 // L is a series' labels.

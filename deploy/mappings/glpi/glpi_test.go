@@ -90,6 +90,10 @@ func TestMapping(t *testing.T) {
 		}
 	})
 
+	t.Run("backfill", func(t *testing.T) {
+		mappingtest.Backfill(t, cfg, psa, nil, now.AddDate(0, 0, -60).Truncate(24*time.Hour), now.Truncate(24*time.Hour))
+	})
+
 	t.Run("today", func(t *testing.T) {
 		f := served(t, cfg, psa, now)
 		check(t, f, []series{

@@ -3,6 +3,7 @@
 package itflow_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -68,7 +69,7 @@ func contract(client L, id, name string, kv ...string) L {
 }
 
 // TestMapping checks the mapping's metrics on the fixture against the
-// values worked out by hand from testdata/fixture.sql (EXPECTED.md), today
+// values worked out by hand from testdata/fixture.sql (testdata/worked-values.md), today
 // and at a past instant, and that check-config --connect finds nothing
 // wrong.
 func TestMapping(t *testing.T) {
@@ -102,6 +103,10 @@ func TestMapping(t *testing.T) {
 				t.Errorf("%s[%s]: skipped %v %v", r.Query, r.Window, r.Invalid, r.Examples)
 			}
 		}
+	})
+
+	t.Run("backfill", func(t *testing.T) {
+		mappingtest.Backfill(t, cfg, psa, billing, now.AddDate(0, 0, -60).Truncate(24*time.Hour), now.Truncate(24*time.Hour))
 	})
 
 	t.Run("today", func(t *testing.T) {
@@ -240,4 +245,25 @@ func TestMapping(t *testing.T) {
 		absent(t, f, m.ClientLastReviewTimestamp, birch) // its only review then was archived
 		absent(t, f, m.ClientSLACompliance, cobalt)      // no SLA
 	})
+}
+
+// TestParameters: the install's conventions are values under params.
+// Counting printers as endpoints adds Acme's printer; with "Patch night"
+// as the only review title, Acme's latest review is that event and Birch
+// has none.
+func TestParameters(t *testing.T) {
+	mp := mappingtest.Start(t, ".")
+	mp.Load(t, "itflow_params", "testdata/fixture.sql")
+	cfg, psa, billing := mp.Open(t, "itflow_params", func(s string) string {
+		s = strings.Replace(s, "endpoint_types: [Laptop,", "endpoint_types: [Printer, Laptop,", 1)
+		return strings.Replace(s, "review_titles: [QBR, Business Review]", "review_titles: [patch night]", 1)
+	})
+	now := time.Date(2026, 11, 15, 9, 30, 0, 0, newYork)
+	f := served(t, cfg, psa, billing, now)
+	check(t, f, []series{
+		{m.ClientEndpoints, acme, 5},
+		{m.ClientEndpoints, birch, 2},
+		{m.ClientLastReviewTimestamp, acme, day("2026-11-01")},
+	})
+	absent(t, f, m.ClientLastReviewTimestamp, birch)
 }

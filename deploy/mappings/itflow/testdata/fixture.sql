@@ -2,7 +2,7 @@
 -- 2026-11-15 09:30 and at 2026-06-15 12:00, America/New_York (ITFlow's
 -- default zone, and the mapping's time_zone): every DATETIME below is a
 -- New York wall-clock time, as ITFlow stores them. The values expected at
--- both instants are worked out from these rows in EXPECTED.md.
+-- both instants are worked out from these rows in testdata/worked-values.md.
 
 -- Clients: three current ones, one churned (archived), one lead.
 -- customer since: Acme from its agreement (2022-01-01), before its creation;

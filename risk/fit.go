@@ -26,10 +26,15 @@ type Fitted struct {
 }
 
 // The Newton iterations stop when no parameter moves more than
-// tolerance, or after maxIterations.
+// tolerance, or after maxIterations. A step is halved, at most
+// maxHalvings times, until it lowers the objective by at least armijo
+// times the decrease its slope promises; when none does, the
+// iterations stop.
 const (
 	tolerance     = 1e-10
 	maxIterations = 100
+	maxHalvings   = 50
+	armijo        = 1e-4
 )
 
 // fit fits the model on rows (in the order sortRows gives): each
@@ -38,8 +43,10 @@ const (
 // rows where it is present; an absent score counts as the mean. It
 // minimises the negative log-likelihood plus penalty/2 times the sum of
 // the squared coefficients (the intercept is not penalised), by Newton's
-// method, which converges in a few steps on this smooth, strictly convex
-// objective.
+// method on this smooth, strictly convex objective. Each step is halved
+// until it lowers the objective: a full step can overshoot and diverge
+// when a feature has far outliers (a billing score of 0 where nearly
+// every client scores 100 lies many standard deviations out).
 func (d *Dataset) fit(rows []int, penalty float64) (Fitted, error) {
 	var f Fitted
 	if len(rows) == 0 {
@@ -91,6 +98,27 @@ func (d *Dataset) fit(rows []int, penalty float64) (Fitted, error) {
 	// Start from the base rate, clamped away from 0 and 1.
 	rate := min(max(events/float64(len(rows)), 1e-6), 1-1e-6)
 	beta[0] = math.Log(rate / (1 - rate))
+	// objective is the penalised negative log-likelihood at b.
+	objective := func(b []float64) float64 {
+		var sum float64
+		for r, i := range rows {
+			lp := 0.0
+			for a, v := range x[r*k : (r+1)*k] {
+				lp += b[a] * v
+			}
+			// log(1 + e^lp), without overflow.
+			sum += max(lp, 0) + math.Log1p(math.Exp(-math.Abs(lp)))
+			if d.Rows[i].Churned {
+				sum -= lp
+			}
+		}
+		for a := 1; a < k; a++ {
+			sum += penalty / 2 * b[a] * b[a]
+		}
+		return sum
+	}
+	current := objective(beta)
+	trial := make([]float64, k)
 	grad := mat.NewVecDense(k, nil)
 	hess := mat.NewSymDense(k, nil)
 	step := mat.NewVecDense(k, nil)
@@ -128,11 +156,28 @@ func (d *Dataset) fit(rows []int, penalty float64) (Fitted, error) {
 		if err := chol.SolveVecTo(step, grad); err != nil {
 			return f, fmt.Errorf("solving the Newton step: %w", err)
 		}
+		// The step is a descent direction: slope is the objective's
+		// decrease per unit of it, positive while the Hessian is.
+		slope := mat.Dot(grad, step)
+		t, lowered := 1.0, false
+		for range maxHalvings {
+			for a := range beta {
+				trial[a] = beta[a] - t*step.AtVec(a)
+			}
+			if next := objective(trial); next <= current-armijo*t*slope {
+				current, lowered = next, true
+				break
+			}
+			t /= 2
+		}
+		if !lowered {
+			break // no step lowers it: the minimum, to floating point
+		}
 		moved := 0.0
 		for a := range beta {
-			beta[a] -= step.AtVec(a)
-			moved = max(moved, math.Abs(step.AtVec(a)))
+			moved = max(moved, math.Abs(trial[a]-beta[a]))
 		}
+		copy(beta, trial)
 		if moved < tolerance {
 			break
 		}

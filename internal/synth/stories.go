@@ -44,7 +44,7 @@ func (g *gen) stories() Stories {
 	mk := func(id, name, segment, amName, currency string, since model.Date, p profile, endpoints int) *client {
 		g.names[name] = true
 		return &client{id: id, name: name, segment: segment, am: amName, currency: currency,
-			since: since, profile: p, endpoints: endpoints}
+			since: since, profile: p, mood: steady(p, since), endpoints: endpoints}
 	}
 	var s Stories
 

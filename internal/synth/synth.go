@@ -96,6 +96,7 @@ type client struct {
 	churned                         *model.Date
 	reason                          *string
 	profile                         profile
+	mood                            mood
 	endpoints                       int
 	contracts                       []contractRow
 }
@@ -121,7 +122,6 @@ func (g *gen) client(r *rand.Rand, id string, churned bool) {
 	c := &client{id: id, segment: pick(r, segments), am: g.ams[r.IntN(len(g.ams))]}
 	c.name = g.names.company(r)
 	c.currency = pick(r, []weighted[string]{{"USD", 70}, {"EUR", 20}, {"GBP", 10}})
-	c.profile = pick(r, []weighted[profile]{{healthy, 75}, {watch, 15}, {atRisk, 10}})
 	if churned {
 		end := g.today.AddDays(-between(r, 1, historyDays))
 		c.churned = &end
@@ -130,11 +130,10 @@ func (g *gen) client(r *rand.Rand, id string, churned bool) {
 			reason := pick(r, churnReasons)
 			c.reason = &reason
 		}
-		// Clients who leave were mostly unhappy.
-		c.profile = pick(r, []weighted[profile]{{healthy, 30}, {watch, 35}, {atRisk, 35}})
 	} else {
 		c.since = g.today.AddDays(-between(r, 7, 6*365))
 	}
+	g.moodOf(r, c)
 	switch c.segment {
 	case "smb":
 		c.endpoints = between(r, 5, 30)
@@ -302,30 +301,7 @@ func (g *gen) endpointsOf(r *rand.Rand, c *client) {
 	}
 }
 
-// utilization is a client's tickets per endpoint per 30 days.
-func utilization(r *rand.Rand, p profile) float64 {
-	switch p {
-	case healthy:
-		return 0.04 + r.Float64()*0.14
-	case watch:
-		return 0.15 + r.Float64()*0.15
-	default:
-		return 0.25 + r.Float64()*0.35
-	}
-}
-
-var (
-	priorities  = []weighted[string]{{"low", 30}, {"normal", 50}, {"high", 15}, {"critical", 5}}
-	surveyScore = map[profile][]weighted[int]{
-		healthy: {{5, 60}, {4, 30}, {3, 6}, {2, 2}, {1, 2}},
-		watch:   {{5, 35}, {4, 40}, {3, 12}, {2, 7}, {1, 6}},
-		atRisk:  {{5, 15}, {4, 20}, {3, 25}, {2, 20}, {1, 20}},
-	}
-	// Breaches per thousand SLA tickets: a healthy client's SLA holds on
-	// about 98% of tickets, so that one breached ticket in a quiet quarter
-	// is not a pattern.
-	breachPermille = map[profile]int{healthy: 20, watch: 60, atRisk: 300}
-)
+var priorities = []weighted[string]{{"low", 30}, {"normal", 50}, {"high", 15}, {"critical", 5}}
 
 func (g *gen) ticketsOf(r *rand.Rand, c *client) {
 	start := g.historyStart(c).Midnight(time.UTC)
@@ -337,38 +313,50 @@ func (g *gen) ticketsOf(r *rand.Rand, c *client) {
 	if span <= 0 {
 		return
 	}
-	perDay := float64(c.endpoints) * utilization(r, c.profile) / 30
-	n := int(perDay*span.Hours()/24 + r.Float64())
-	for i := range n {
-		created := start.Add(time.Duration(r.Int64N(int64(span)))).Truncate(time.Second)
-		g.ticket(r, c, fmt.Sprintf("%s-T%06d", c.id, i+1), created, c.profile)
+	// Tickets come month by month at the client's rate then.
+	own := ownTicketRate(r)
+	n := 0
+	for from := start; from.Before(end); from = from.Add(month * 24 * time.Hour) {
+		to := from.Add(month * 24 * time.Hour)
+		if to.After(end) {
+			to = end
+		}
+		chunk := to.Sub(from)
+		u := c.mood.at(model.DateOf(from.Add(chunk / 2)))
+		expected := float64(c.endpoints) * ticketRate(own, u) * chunk.Hours() / 24 / month
+		for range int(expected + r.Float64()) {
+			n++
+			created := from.Add(time.Duration(r.Int64N(int64(chunk)))).Truncate(time.Second)
+			g.ticket(r, c, fmt.Sprintf("%s-T%06d", c.id, n), created)
+		}
 	}
 }
 
 // ticket writes one ticket and, sometimes, its survey.
-func (g *gen) ticket(r *rand.Rand, c *client, id string, created time.Time, p profile) {
+func (g *gen) ticket(r *rand.Rand, c *client, id string, created time.Time) {
+	u := c.mood.at(model.DateOf(created))
 	var closed *time.Time
 	if t := created.Add(time.Duration(between(r, 30, 72*60)) * time.Minute); t.Before(g.now) {
 		closed = &t
 	}
 	var breached any
 	if r.IntN(100) < 85 {
-		breached = r.IntN(1000) < breachPermille[p]
+		breached = r.IntN(1000) < breachPermille(u)
 	}
 	g.row(g.psa, "tickets", id, c.id, created, closed, pick(r, priorities), breached)
 	if closed != nil && r.IntN(5) == 0 {
 		answered := closed.Add(time.Duration(between(r, 60, 48*60)) * time.Minute)
 		if answered.Before(g.now) {
-			g.row(g.psa, "surveys", id+"-S", c.id, id, answered, pick(r, surveyScore[p]))
+			g.row(g.psa, "surveys", id+"-S", c.id, id, answered, surveyScore(r, u))
 		}
 	}
 }
 
 func (g *gen) reviewsOf(r *rand.Rand, c *client) {
-	p := map[profile]int{healthy: 85, watch: 55, atRisk: 30}[c.profile]
+	habit := reviewHabit(r)
 	n := 0
 	for q := g.historyStart(c); q <= g.lastDay(c); q = q.AddDays(91) {
-		if r.IntN(100) >= p {
+		if r.Float64() >= reviewHeld(c.mood.at(q), habit) {
 			continue
 		}
 		held := q.AddDays(between(r, 0, 80))
@@ -403,20 +391,18 @@ func (g *gen) assessmentsOf(r *rand.Rand, c *client) {
 		return // never assessed
 	}
 	total := map[string]int{"smb": 40, "mid-market": 60, "enterprise": 80}[c.segment]
-	share := map[profile][2]float64{healthy: {0.75, 0.95}, watch: {0.6, 0.8}, atRisk: {0.4, 0.65}}[c.profile]
+	own := ownStandards(r)
 	n := 0
 	for d := g.historyStart(c).AddDays(between(r, 10, 60)); d <= g.lastDay(c); d = d.AddDays(182) {
 		n++
-		met := int((share[0] + r.Float64()*(share[1]-share[0])) * float64(total))
+		met := int(standardsMet(r, own, c.mood.at(d)) * float64(total))
 		g.row(g.psa, "assessments", fmt.Sprintf("%s-A%02d", c.id, n), c.id, d, total, met)
 	}
 }
 
 func (g *gen) invoicesOf(r *rand.Rand, c *client) {
 	y, m, _ := g.historyStart(c).YMD()
-	late := map[profile]int{healthy: 10, watch: 30, atRisk: 50}[c.profile]
-	// Invoices per thousand still unpaid, of those due in the last 120 days.
-	unpaid := map[profile]int{healthy: 5, watch: 40, atRisk: 150}[c.profile]
+	slow := slowPayer(r)
 	for n := 1; ; n++ {
 		issued := model.NewDate(y, m, 1)
 		m++
@@ -428,11 +414,12 @@ func (g *gen) invoicesOf(r *rand.Rand, c *client) {
 			continue
 		}
 		due := issued.AddDays(30)
+		u := c.mood.at(due)
 		paid := datePtr(due.AddDays(-between(r, 0, 20)))
-		if r.IntN(100) < late {
-			paid = datePtr(due.AddDays(between(r, 1, 30)))
+		if r.Float64() < lateShare(u, slow) {
+			paid = datePtr(due.AddDays(between(r, 1, lateDays(u))))
 		}
-		if due < g.today && due >= g.today.AddDays(-120) && r.IntN(1000) < unpaid {
+		if due < g.today && due >= g.today.AddDays(-120) && r.IntN(1000) < unpaidPermille(u) {
 			paid = nil
 		}
 		if paid != nil && *paid > g.today {

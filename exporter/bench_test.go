@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
 
@@ -109,3 +110,42 @@ type discardWriter struct{ h http.Header }
 func (d *discardWriter) Header() http.Header         { return d.h }
 func (d *discardWriter) Write(p []byte) (int, error) { return io.Discard.Write(p) }
 func (d *discardWriter) WriteHeader(int)             {}
+
+// benchModel is a churn-risk model over the five dated PSA components.
+const benchModel = `{"horizon": "90d", "horizon_seconds": 7776000, "trained_at": 1764547200, "step": "30d", "penalty": 1,
+  "intercept": -3.2, "components": [
+    {"name": "utilization", "mean": 80, "scale": 20, "coefficient": -0.6}, {"name": "sla", "mean": 90, "scale": 10, "coefficient": -0.3},
+    {"name": "csat", "mean": 75, "scale": 15, "coefficient": -0.4}, {"name": "engagement", "mean": 70, "scale": 30, "coefficient": -0.2},
+    {"name": "best_practice", "mean": 75, "scale": 12, "coefficient": -0.1}],
+  "left_out": [], "evaluation": {"rows": 1, "events": 1, "churners": 1, "base_rate": 0.04, "walk_forward_rows": 0, "walk_forward_events": 0,
+    "auc": null, "auc_low": null, "auc_high": null, "brier": null, "health_score_auc": null, "calibration": []}}`
+
+// BenchmarkRefreshWithModel is BenchmarkRefresh at 20,000 clients
+// without and with a churn-risk model: what serving the risk adds.
+func BenchmarkRefreshWithModel(b *testing.B) {
+	path := b.TempDir() + "/model.json"
+	if err := os.WriteFile(path, []byte(benchModel), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	for _, withModel := range []bool{false, true} {
+		b.Run(fmt.Sprintf("model=%t", withModel), func(b *testing.B) {
+			text := ""
+			if withModel {
+				text = "risk:\n  model_file: " + path + "\n"
+			}
+			cfg, err := config.Parse([]byte(text), "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			e := New(cfg, richPSA{n: 20000}, nil, promslog.NewNopLogger())
+			e.Refresh(context.Background(), t0)
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				e.Refresh(context.Background(), t0.Add(time.Duration(i)*time.Second))
+			}
+			s := e.Snapshot()
+			b.ReportMetric(float64(s.PlainLen), "plain-bytes")
+			b.ReportMetric(float64(s.Series), "series")
+		})
+	}
+}

@@ -47,6 +47,7 @@ type Config struct {
 	Targets       Targets                 `yaml:"targets"`
 	Risk          Risk                    `yaml:"risk"`
 	Alerts        Alerts                  `yaml:"alerts"`
+	Report        Report                  `yaml:"report"`
 	location      *time.Location          `yaml:"-"`
 	dir           string                  `yaml:"-"`
 	stmts         map[string]Statement
@@ -261,7 +262,8 @@ func Default() *Config {
 			NRR:      Threshold{Warning: 0.95, Target: 1.00},
 			Coverage: 0.70,
 		},
-		Risk: Risk{Threshold: 0.10, MaxModelAge: MustWindow("45d")},
+		Risk:   Risk{Threshold: 0.10, MaxModelAge: MustWindow("45d")},
+		Report: Report{MSPName: "Your MSP", Recommendations: defaultRecommendations()},
 		Alerts: Alerts{
 			Selector:              `job="retention"`,
 			RunbookURL:            "https://github.com/retention-exporter/retention_exporter/blob/main/docs/runbooks.md",
@@ -423,6 +425,9 @@ func (c *Config) check() error {
 		return err
 	}
 	if err := c.checkAlerts(); err != nil {
+		return err
+	}
+	if err := c.checkReport(); err != nil {
 		return err
 	}
 	if err := c.checkQueries(); err != nil {

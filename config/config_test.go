@@ -274,7 +274,7 @@ func TestParseErrors(t *testing.T) {
 		want []string // substrings of the error
 	}{
 		{"unknown top-level key", "refresh_interval: 1m\nrefresh_intervall: 5m\n", []string{
-			`line 2: unknown key "refresh_intervall" at the top level; did you mean "refresh_interval"? (allowed there: refresh_interval, max_staleness, time_zone, sources, queries, params, windows, health, churn, cohorts, series, targets, risk, alerts)`}},
+			`line 2: unknown key "refresh_intervall" at the top level; did you mean "refresh_interval"? (allowed there: refresh_interval, max_staleness, time_zone, sources, queries, params, windows, health, churn, cohorts, series, targets, risk, alerts, report)`}},
 		{"unknown nested key", "health:\n  weights:\n    utilisation: 0.3\n", []string{`line 3: unknown health component "utilisation"; did you mean "utilization"?`}},
 		{"unknown source key", "sources:\n  psa:\n    dsn: secret\n", []string{`line 3: unknown key "dsn" in sources.psa (allowed there: dsn_env, dsn_file,`}},
 		{"source key written out", "sources:\n  billing:\n    dsn_environment: X\n", []string{`line 3: unknown key "dsn_environment" in sources.billing; did you mean "dsn_env"?`}},
@@ -339,6 +339,13 @@ func TestParseErrors(t *testing.T) {
 			[]string{"queries.endpoints", ":yesterday"}},
 		{"window_start outside windowed queries", "queries:\n  contracts:\n    sql: SELECT * FROM contracts WHERE start_date > :window_start\n",
 			[]string{"queries.contracts", ":window_start"}},
+		{"report: empty MSP name", "report: {msp_name: ' '}", []string{"report.msp_name"}},
+		{"report: unknown component", "report:\n  recommendations:\n    csatt: {target: 50}\n",
+			[]string{`line 3: unknown health component "csatt" in report.recommendations; did you mean "csat"?`}},
+		{"report: unknown key", "report:\n  recommendations:\n    csat: {treshold: 50}\n",
+			[]string{`line 3: unknown key "treshold" in report.recommendations.csat`}},
+		{"report: target above 100", "report: {recommendations: {sla: {target: 101}}}", []string{"report.recommendations.sla.target"}},
+		{"report: empty text", "report: {recommendations: {sla: {text: ''}}}", []string{"report.recommendations.sla.text"}},
 		{"window_start in reviews", "queries: {reviews: {sql: 'SELECT client_id, MAX(held_at) AS last_review_at FROM r WHERE held_at > :window_start'}}",
 			[]string{"queries.reviews", ":window_start"}},
 	}
@@ -693,5 +700,34 @@ queries:
 		if got := cfg.UnusedParams(f.Name); !slices.Equal(got, want[f.Name]) {
 			t.Errorf("%s: unused %q, want %q", f.Name, got, want[f.Name])
 		}
+	}
+}
+
+// TestReportRecommendations: a rule given in part keeps the rest of its
+// default, and the components left out keep theirs.
+func TestReportRecommendations(t *testing.T) {
+	def, err := Parse(nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse([]byte("report:\n  msp_name: Northwind IT\n  recommendations:\n    sla: {text: Call us.}\n    csat: {target: 0}\n"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if def.Report.MSPName != "Your MSP" || c.Report.MSPName != "Northwind IT" {
+		t.Errorf("MSP names %q, %q", def.Report.MSPName, c.Report.MSPName)
+	}
+	r, d := c.Report.Recommendations, def.Report.Recommendations
+	if len(d) != len(model.Components) {
+		t.Fatalf("%d default rules for %d components", len(d), len(model.Components))
+	}
+	if r["sla"].Text != "Call us." || r["sla"].Target != d["sla"].Target {
+		t.Errorf("sla rule %+v, want the default target %v with the new text", r["sla"], d["sla"].Target)
+	}
+	if r["csat"].Target != 0 || r["csat"].Text != d["csat"].Text {
+		t.Errorf("csat rule %+v, want target 0 with the default text", r["csat"])
+	}
+	if r["billing"] != d["billing"] {
+		t.Errorf("billing rule %+v, want the default %+v", r["billing"], d["billing"])
 	}
 }

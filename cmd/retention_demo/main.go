@@ -97,7 +97,7 @@ func run(ctx context.Context, c cli, logger *slog.Logger) error {
 	if cfg, err = config.Load(configFile); err != nil {
 		return err
 	}
-	fmt.Fprint(os.Stderr, banner(c.ListenAddress, sum.Stories))
+	fmt.Fprint(os.Stderr, banner(c.ListenAddress, sum.Stories, reportCommand(db, configFile, sum.Stories.AtRisk.ID)))
 	return serve.Run(ctx, cfg, configFile, serve.Web{ListenAddresses: []string{c.ListenAddress}, TelemetryPath: "/metrics"}, logger)
 }
 
@@ -138,7 +138,14 @@ func target(addr string) string {
 	return net.JoinHostPort(host, port)
 }
 
-func banner(addr string, s synth.Stories) string {
+// reportCommand is a retention_exporter report of a client's last
+// quarter, reading the demo's database while it runs.
+func reportCommand(db *embedded.Server, configFile, client string) string {
+	return fmt.Sprintf("%s=%q %s=%q \\\n    go run ./cmd/retention_exporter --config.file=%s report --client=%s --output=qbr.html",
+		config.DefaultPSADSNEnv, db.DSN("psa"), config.DefaultBillingDSNEnv, db.DSN("billing"), configFile, client)
+}
+
+func banner(addr string, s synth.Stories, report string) string {
 	url := fmt.Sprintf("http://%s/metrics", target(addr))
 	return fmt.Sprintf(`
 retention_exporter demo: serving %s
@@ -155,7 +162,11 @@ Try:
   curl -s %s | grep 'retention_client_churn_risk_ratio'
   curl -s %s | grep '%s'
 
+%s's business review of the last quarter, as a page to open or print
+(in another terminal, from the repository, while the demo runs):
+  %s
+
 Stop with Ctrl-C.
 
-`, url, s.AtRisk.Name, s.Lapsed.Name, s.Overdue.Name, s.New.Name, s.Notice.Name, url, url, url, s.AtRisk.ID)
+`, url, s.AtRisk.Name, s.Lapsed.Name, s.Overdue.Name, s.New.Name, s.Notice.Name, url, url, url, s.AtRisk.ID, s.AtRisk.Name, report)
 }

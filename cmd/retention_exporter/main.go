@@ -42,6 +42,7 @@ type CLI struct {
 	Generate    GenerateCmd    `cmd:"" help:"Write the alert rules (and dashboards) for a configuration."`
 	Backfill    BackfillCmd    `cmd:"" help:"Compute the past and write it as Prometheus TSDB blocks."`
 	FitRisk     FitRiskCmd     `cmd:"" name:"fit-risk" help:"Learn churn risk from the replayed history and write a model file."`
+	Report      ReportCmd      `cmd:"" help:"Write a client's business review for a period (the last quarter by default), as a page or as JSON."`
 }
 
 // dsnHelp says where the DSNs come from: never flags, so that they stay
@@ -126,7 +127,7 @@ func main() {
 	parser.FatalIfErrorf(err)
 	logger := newLogger(cli.LogLevel, cli.LogFormat)
 	err = ctx.Run(&cli, logger)
-	if err != nil && (ctx.Command() == "check-config" || ctx.Command() == "generate" || ctx.Command() == "backfill") {
+	if err != nil && (ctx.Command() == "check-config" || ctx.Command() == "generate" || ctx.Command() == "backfill" || ctx.Command() == "report") {
 		parser.FatalIfErrorf(err) // a plain message for a person at a terminal
 	}
 	if err != nil {

@@ -20,7 +20,7 @@ type page struct {
 	CustomerSince             string
 	NextAnniversary           string
 	Notes                     []string
-	Active                    bool
+	Active, Churned           bool
 	Cards                     []card
 	Months                    []monthRow
 	WindowNote                string
@@ -110,6 +110,7 @@ func (v *view) header(p *page) {
 		p.Notes = append(p.Notes, fmt.Sprintf("Became a customer during the period: the report starts on %s.", fmtDate(v.start().date)))
 	}
 	if v.last < len(v.days)-1 {
+		p.Churned = true
 		p.Notes = append(p.Notes, fmt.Sprintf("Churned on %s: the report ends on %s, the last day as a customer.",
 			fmtDate(v.days[v.last+1].date), fmtDate(e.date)))
 		p.NextAnniversary = ""
@@ -477,6 +478,9 @@ func (v *view) billing(p *page) {
 func (v *view) recommendations(p *page) {
 	e := v.end()
 	p.RecommendationsAt = fmtDate(e.date)
+	if v.last < len(v.days)-1 {
+		return // churned: nothing left to recommend
+	}
 	for _, c := range v.s.Components {
 		rule, ok := v.s.Rules[c]
 		score := componentScore(e, c)

@@ -149,10 +149,14 @@ func label(s *collector.Sample, name string) (string, bool) {
 	return "", false
 }
 
+// labels are a sample's labels as backfill writes them: an empty value
+// is no label, as in Prometheus.
 func labels(s *collector.Sample) map[string]string {
 	m := make(map[string]string, len(s.Names))
 	for i, n := range s.Names {
-		m[n] = s.Values[i]
+		if s.Values[i] != "" {
+			m[n] = s.Values[i]
+		}
 	}
 	return m
 }

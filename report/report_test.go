@@ -178,7 +178,9 @@ func jsonCompact(t *testing.T, b []byte) []byte {
 func labelsOf(s *collector.Sample) map[string]string {
 	m := map[string]string{}
 	for i, n := range s.Names {
-		m[n] = s.Values[i]
+		if s.Values[i] != "" {
+			m[n] = s.Values[i]
+		}
 	}
 	return m
 }
@@ -264,7 +266,7 @@ func TestRenderPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	page = b.String()
-	if !strings.Contains(page, "Churned on 15 Aug 2026: the report ends on 14 Aug 2026") {
+	if !strings.Contains(page, "Churned on 15 Aug 2026: the report ends on 14 Aug 2026") || !strings.Contains(page, "None: the client churned.") {
 		t.Errorf("the churned client's page does not say it churned:\n%s", page)
 	}
 	if got := points(t, page, "health-chart"); got != 45 {

@@ -82,6 +82,14 @@ func TestDemo(t *testing.T) {
 	if !strings.Contains(output(), base+"/metrics") {
 		t.Errorf("the demo does not print where to look:\n%s", output())
 	}
+	// The report command it prints reads this demo's databases with its
+	// configuration.
+	report := regexp.MustCompile(`RETENTION_PSA_DSN="[^"]+" RETENTION_BILLING_DSN="[^"]+" \\\n +go run ./cmd/retention_exporter --config.file=(\S+) report --client=CLS001 --output=qbr.html`).FindStringSubmatch(output())
+	if report == nil {
+		t.Errorf("the demo does not print a report command:\n%s", output())
+	} else if _, err := os.Stat(report[1]); err != nil {
+		t.Errorf("the report command's configuration: %v", err)
+	}
 
 	// Ctrl-C stops it cleanly.
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {

@@ -241,6 +241,7 @@ func (v *view) riskWords(risk *Risk) []string {
 	var ratio *Series
 	var contributions []Series
 	trained := ""
+	var base *float64
 	for i, s := range risk.Series {
 		switch s.Name {
 		case m.ClientChurnRisk:
@@ -249,14 +250,20 @@ func (v *view) riskWords(risk *Risk) []string {
 			contributions = append(contributions, s)
 		case m.ChurnModelTrained:
 			trained = v.fmtStamp(s.Value)
+		case m.ChurnModelBaseRate:
+			base = &risk.Series[i].Value
 		}
 	}
 	if ratio == nil {
 		return []string{"Churn risk: " + noData + " (none of the model's components has a score)."}
 	}
-	words := fmt.Sprintf("Churn risk within %s: %.0f%%", ratio.Labels[m.LabelHorizon], 100*ratio.Value)
+	horizon := ratio.Labels[m.LabelHorizon]
+	words := fmt.Sprintf("Churn risk within %s: %.0f%%", horizon, 100*ratio.Value)
+	if base != nil {
+		words += fmt.Sprintf(", where %.0f%% of clients churn within %s on average", 100**base, horizon)
+	}
 	if ratio.Value >= v.s.RiskThreshold {
-		words += fmt.Sprintf(", at or above the %.0f%% at which we act", 100*v.s.RiskThreshold)
+		words += fmt.Sprintf("; at or above the %.0f%% at which we act", 100*v.s.RiskThreshold)
 	}
 	out := []string{words + "."}
 	slices.SortStableFunc(contributions, func(a, b Series) int { return cmp.Compare(b.Value, a.Value) })

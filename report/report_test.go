@@ -297,7 +297,7 @@ func TestRisk(t *testing.T) {
 	if err := Render(&b, d, settings(t)); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Churn risk within 90d: 12%, at or above the 10% at which we act.", "Raising it: Utilization.",
+	for _, want := range []string{"Churn risk within 90d: 12%, where 4% of clients churn within 90d on average; at or above the 10% at which we act.", "Raising it: Utilization.",
 		"Lowering it: Business reviews.", "(trained 1 Dec 2026), applied to the scores of 30 Sep 2026."} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("the page lacks %q", want)

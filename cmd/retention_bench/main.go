@@ -10,7 +10,7 @@
 // Files by job: this one the command line and the order of the steps;
 // db.go the dataset and MariaDB's counters; floor.go the database floor;
 // exporter.go and refreshes.go running retention_exporter and timing its
-// refreshes; backfill.go and fitrisk.go the backfill and fit-risk commands; load.go the scrapers; static.go the static-bytes baseline;
+// refreshes; backfill.go, fitrisk.go and report.go the backfill, fit-risk and report commands; load.go the scrapers; static.go the static-bytes baseline;
 // sqlexporter.go prometheus-sql-exporter; stats.go and proc.go the
 // numbers.
 package main
@@ -40,6 +40,7 @@ type cli struct {
 	SQLExporter string        `name:"sql-exporter" type:"existingfile" help:"prometheus-sql-exporter binary (Debian: /usr/bin/prometheus-sql-exporter) to load the same way; empty skips it."`
 	Backfill    string        `help:"Measure the backfill command instead: clients:days pairs, such as 2000:1095,20000:365 (daily instants)." placeholder:"SPANS"`
 	FitRisk     []int         `name:"fit-risk" help:"Measure the fit-risk command instead, with its defaults, at these sizes (active clients), and the exporter's refreshes without and with the model." placeholder:"CLIENTS"`
+	Report      []int         `help:"Measure the report command instead, over the last complete quarter, at these sizes (active clients): one client as a page and as JSON, and --all." placeholder:"CLIENTS"`
 
 	// The baseline server, run as a child process of the bench itself.
 	ServeBytes string `hidden:"" help:"Serve this file as a gzip /metrics body and nothing else."`
@@ -107,6 +108,9 @@ func run(c cli) error {
 	}
 	if len(c.FitRisk) > 0 {
 		return b.runFitRisks(c.FitRisk)
+	}
+	if len(c.Report) > 0 {
+		return b.runReports(c.Report)
 	}
 	fmt.Printf("Runs per size: %d; load: %d scrapers for %s with Accept-Encoding: gzip.\n\n", c.Runs, c.Scrapers, c.Duration)
 	fmt.Println("| clients | series | per client | DB floor (median) | exporter read (median) | ratio | whole refresh (median) | /metrics plain | gzip | scrape idle (median) | load p50 | load p99 | scrapes | errors | refreshes under load (median read) | peak RSS |")

@@ -1,7 +1,7 @@
 // Package replay computes the retention values at past instants with the
 // queries, model and config that serving uses. It is the one way to
 // compute an instant: backfill writes its values as blocks, fit-risk
-// learns churn risk from them.
+// learns churn risk from them, report draws a client's period from them.
 package replay
 
 import (

@@ -56,6 +56,11 @@ func (r *Recorder) Add(i int, res *model.Result) error {
 			rec.index[string(r.key)] = idx
 			rec.series = append(rec.series, Series{Name: s.Metric, Labels: labels(s)})
 		}
+		if rec.points[i] == nil {
+			// A day holds about the series seen so far: sized once, the
+			// days of thousands of clients do not hold append's slack.
+			rec.points[i] = make([]point, 0, len(rec.series))
+		}
 		rec.points[i] = append(rec.points[i], point{idx, s.Value})
 	})
 }

@@ -16,7 +16,7 @@ type reportRun struct {
 }
 
 func (r reportRun) cells() string {
-	return fmt.Sprintf("%s | %s MiB | %s | %.1f MB", r.wall.Round(100*time.Millisecond), thousands(r.peakRSS>>20), thousands(int64(r.files)), float64(r.bytes)/1e6)
+	return fmt.Sprintf("%s | %s MiB | %s | %s kB", r.wall.Round(100*time.Millisecond), thousands(r.peakRSS>>20), thousands(int64(r.files)), thousands((r.bytes+500)/1000))
 }
 
 // report loads an MSP of n clients and runs the exporter's report

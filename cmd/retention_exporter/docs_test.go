@@ -13,7 +13,7 @@ import (
 	"github.com/retention-exporter/retention_exporter/metrics"
 )
 
-var docFiles = []string{"../../README.md", "../../docs/metrics.md", "../../docs/configuration.md", "../../docs/synthetic-data.md", "../../docs/alerts.md", "../../docs/runbooks.md", "../../docs/dashboards.md", "../../docs/deploy.md", "../../docs/benchmarks.md", "../../docs/backfill.md", "../../docs/risk.md"}
+var docFiles = []string{"../../README.md", "../../docs/metrics.md", "../../docs/configuration.md", "../../docs/synthetic-data.md", "../../docs/alerts.md", "../../docs/runbooks.md", "../../docs/dashboards.md", "../../docs/deploy.md", "../../docs/benchmarks.md", "../../docs/backfill.md", "../../docs/risk.md", "../../docs/report.md"}
 
 // promqlExamples returns the expressions of the ```promql blocks: each
 // runs until a blank or comment line.

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -48,10 +49,11 @@ const (
 
 func newChart(id string, h float64, days []day) *chart {
 	c := &chart{ID: id, W: chartW, H: h, X: marginLeft, Y: marginTop, PW: chartW - marginLeft - marginRight, PH: h - marginTop - marginBot}
-	// Month starts label the x axis; thinned to at most 12 labels.
+	// Month starts label the x axis, and the first day unless a month
+	// starts close after it; thinned to at most 12 labels.
 	var starts []int
 	for i, d := range days {
-		if i == 0 || d.date.Day() == 1 {
+		if d.date.Day() == 1 || (i == 0 && !slices.ContainsFunc(days[1:min(8, len(days))], func(d day) bool { return d.date.Day() == 1 })) {
 			starts = append(starts, i)
 		}
 	}

@@ -124,7 +124,10 @@ func (v *view) cards(p *page, risk *Risk) {
 		band := v.band(*score)
 		h.Value, h.Class = fmtScore(score)+" · "+band, bandClass(band)
 		if was := s.ptr(m.ClientHealthScore); was != nil && v.first != v.last {
-			h.Detail = fmt.Sprintf("%s since %s", signed(*score-*was), fmtDate(s.date))
+			h.Detail = fmt.Sprintf("%s since %s", signed(math.Round(*score)-math.Round(*was)), fmtDate(s.date))
+			if math.Round(*score) == math.Round(*was) {
+				h.Detail = "unchanged since " + fmtDate(s.date)
+			}
 		} else if v.first != v.last {
 			h.Detail = fmt.Sprintf("%s on %s", noData, fmtDate(s.date))
 		}

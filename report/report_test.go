@@ -329,3 +329,28 @@ func TestDays(t *testing.T) {
 		}
 	}
 }
+
+// TestChartTicks: the x axis names month starts, and the first day only
+// when no month starts within the week after it.
+func TestChartTicks(t *testing.T) {
+	for _, tt := range []struct {
+		from, to time.Time
+		want     string
+	}{
+		{q3Start, q3End, "1 Jul,1 Aug,1 Sep"},
+		{time.Date(2026, 10, 28, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC), "1 Nov,1 Dec"},
+		{time.Date(2026, 10, 20, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC), "20 Oct,1 Nov,1 Dec"},
+	} {
+		var days []day
+		for _, d := range Days(tt.from, tt.to, time.UTC) {
+			days = append(days, day{date: d})
+		}
+		var got []string
+		for _, x := range newChart("c", 100, days).XTicks {
+			got = append(got, x.Label)
+		}
+		if strings.Join(got, ",") != tt.want {
+			t.Errorf("%s to %s: ticks %v, want %s", tt.from, tt.to, got, tt.want)
+		}
+	}
+}

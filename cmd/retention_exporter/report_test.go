@@ -60,6 +60,14 @@ func TestReportPeriod(t *testing.T) {
 	}
 }
 
+func TestReportNeedsOneClientOrAll(t *testing.T) {
+	for _, r := range []ReportCmd{{}, {Client: "c1", All: true, Output: t.TempDir()}} {
+		if err := r.check(); err == nil || !strings.Contains(err.Error(), "give --client ID (or an exact name) or --all") {
+			t.Errorf("%+v: %v", r, err)
+		}
+	}
+}
+
 func TestReportFileName(t *testing.T) {
 	for id, want := range map[string]string{"CL000001": "CL000001", "a/b": "a_b-", "": "-", ".hidden": ".hidden-", "Ünïcode": "_n_code-"} {
 		got := fileName(id)
@@ -259,6 +267,16 @@ func TestReportCommand(t *testing.T) {
 	}
 	if out, ok := runReport(t, append(span, "--all", "--output="+all)...); ok || !strings.Contains(out, "is not empty") {
 		t.Errorf("--all into a written directory: ok %v\n%s", ok, out)
+	}
+
+	// A page is a function of the data, the configuration and the period:
+	// the same for one client as in --all, run after run.
+	one := filepath.Join(dir, "c1.html")
+	if out, ok := runReport(t, append(span, "--client=c1", "--output="+one)...); !ok {
+		t.Fatalf("report c1: %s", out)
+	}
+	if string(readBytes(t, one)) != string(readBytes(t, filepath.Join(all, "c1.html"))) {
+		t.Error("c1's page differs between --client and --all")
 	}
 
 	page := filepath.Join(dir, "delta.html")

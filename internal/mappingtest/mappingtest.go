@@ -174,8 +174,10 @@ func Backfill(t *testing.T, cfg *config.Config, psa exporter.PSA, billing export
 // L is a series' labels.
 type L = scrape.Labels
 
-// Series is one expected sample.
-type Series struct {
+// Series is one expected sample. It is an alias of an unnamed struct so
+// that a mapping's test writes its many expectations positionally,
+// {name, labels, value}, as go vet allows for unnamed types.
+type Series = struct {
 	Name   string
 	Labels L
 	Value  float64

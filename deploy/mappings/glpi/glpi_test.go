@@ -18,23 +18,10 @@ import (
 
 type L = mappingtest.L
 
-// series is one expected sample.
-type series struct {
-	name   string
-	labels L
-	value  float64
-}
-
-func check(t *testing.T, f scrape.Families, want []series) {
-	t.Helper()
-	all := make([]mappingtest.Series, len(want))
-	for i, w := range want {
-		all[i] = mappingtest.Series{Name: w.name, Labels: w.labels, Value: w.value}
-	}
-	mappingtest.Expect(t, f, all)
-}
+type series = mappingtest.Series
 
 var (
+	check  = mappingtest.Expect
 	absent = mappingtest.Absent
 	unix   = mappingtest.Unix
 	days   = mappingtest.Days

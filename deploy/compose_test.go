@@ -103,6 +103,28 @@ func localize(t *testing.T, s composeService, local map[string]string) *strings.
 	return strings.NewReplacer(pairs...)
 }
 
+// runsLikeExporter checks that a job of the exporter's image reads as the
+// exporter does: built from the same image, with its secrets, and its
+// --config.file mounted from the same file.
+func runsLikeExporter(t *testing.T, name string, job, exporter composeService) {
+	t.Helper()
+	if job.Image != exporter.Image || job.Build == nil {
+		t.Errorf("%s image %q (build %v), want the exporter's %q, built", name, job.Image, job.Build, exporter.Image)
+	}
+	if !slices.Equal(job.Secrets, exporter.Secrets) {
+		t.Errorf("%s secrets %v, want the exporter's %v", name, job.Secrets, exporter.Secrets)
+	}
+	cfg, _ := flag(exporter.Command, "config.file")
+	if got, _ := flag(job.Command, "config.file"); got != cfg {
+		t.Errorf("%s --config.file %q, want the exporter's %q", name, got, cfg)
+	}
+	if a, _ := exporter.mount(cfg); a == "" {
+		t.Errorf("the exporter does not mount its config %s", cfg)
+	} else if b, _ := job.mount(cfg); b != a {
+		t.Errorf("%s mounts %q as %s, the exporter %q", name, b, cfg, a)
+	}
+}
+
 func readCompose(t *testing.T) composeFile {
 	t.Helper()
 	b, err := os.ReadFile("compose/compose.yml")
@@ -175,21 +197,7 @@ func TestComposeBackfillProfile(t *testing.T) {
 	}
 	exporter, bf, load, prom := c.Services["exporter"], c.Services["backfill"], c.Services["backfill-load"], c.Services["prometheus"]
 
-	if bf.Image != exporter.Image || bf.Build == nil {
-		t.Errorf("backfill image %q (build %v), want the exporter's %q, built", bf.Image, bf.Build, exporter.Image)
-	}
-	if !slices.Equal(bf.Secrets, exporter.Secrets) {
-		t.Errorf("backfill secrets %v, want the exporter's %v", bf.Secrets, exporter.Secrets)
-	}
-	cfg, _ := flag(exporter.Command, "config.file")
-	if got, _ := flag(bf.Command, "config.file"); got != cfg {
-		t.Errorf("backfill --config.file %q, want the exporter's %q", got, cfg)
-	}
-	if a, _ := exporter.mount(cfg); a == "" {
-		t.Errorf("the exporter does not mount its config %s", cfg)
-	} else if b, _ := bf.mount(cfg); b != a {
-		t.Errorf("backfill mounts %q as %s, the exporter %q", b, cfg, a)
-	}
+	runsLikeExporter(t, "backfill", bf, exporter)
 	if !slices.Contains(bf.Command, "backfill") {
 		t.Errorf("backfill command %v runs no backfill", bf.Command)
 	}
@@ -256,21 +264,7 @@ func TestComposeRefitProfile(t *testing.T) {
 	if fit.Command == nil || reload.Command == nil {
 		t.Fatal("no refit-model or refit service")
 	}
-	if fit.Image != exporter.Image || fit.Build == nil {
-		t.Errorf("refit-model image %q (build %v), want the exporter's %q, built", fit.Image, fit.Build, exporter.Image)
-	}
-	if !slices.Equal(fit.Secrets, exporter.Secrets) {
-		t.Errorf("refit-model secrets %v, want the exporter's %v", fit.Secrets, exporter.Secrets)
-	}
-	cfg, _ := flag(exporter.Command, "config.file")
-	if got, _ := flag(fit.Command, "config.file"); got != cfg {
-		t.Errorf("refit-model --config.file %q, want the exporter's %q", got, cfg)
-	}
-	if a, _ := exporter.mount(cfg); a == "" {
-		t.Errorf("the exporter does not mount its config %s", cfg)
-	} else if b, _ := fit.mount(cfg); b != a {
-		t.Errorf("refit-model mounts %q as %s, the exporter %q", b, cfg, a)
-	}
+	runsLikeExporter(t, "refit-model", fit, exporter)
 	if !slices.Contains(fit.Command, "fit-risk") || slices.Contains(fit.Command, "--force") {
 		t.Errorf("refit-model runs %v, want fit-risk without --force: a refused fit keeps the old model", fit.Command)
 	}
